@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Two cores: the process-spawning suites compete for CPU, so keep parallelism modest.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
