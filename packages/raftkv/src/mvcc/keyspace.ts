@@ -3,8 +3,9 @@
 import BTreeModule from 'sorted-btree';
 import { KeyRecord } from './keyrecord.js';
 
-// sorted-btree is CommonJS: under NodeNext its class is the namespace's `default`.
-const BTree = BTreeModule.default;
+// sorted-btree is CommonJS: Node hands us its exports object (class at `.default`); bundlers
+// such as vitest's may hand the class itself.
+const BTree = (typeof BTreeModule === 'function' ? BTreeModule : BTreeModule.default) as typeof BTreeModule.default;
 type Tree = InstanceType<typeof BTree<string, KeyRecord>>;
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

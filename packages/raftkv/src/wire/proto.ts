@@ -54,8 +54,14 @@ export function serviceDefinition(serviceName: string, rawRequests: readonly str
         : (b: Buffer) => req.decode(b),
       // Responses are plain objects; protobufjs encodes them without a verify pass.
       responseSerialize: (v: unknown) => {
-        const w = res.encode(v as protobuf.Message).finish();
-        return Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+        try {
+          const w = res.encode(v as protobuf.Message).finish();
+          return Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+        } catch (err) {
+          // grpc-js turns a throwing serializer into a bare RST_STREAM; say what failed.
+          process.emitWarning(`cannot encode ${res.fullName} for ${serviceName}/${m.name}: ${(err as Error).message}`);
+          throw err;
+        }
       },
       responseDeserialize: (b: Buffer) => res.decode(b),
     };
