@@ -34,6 +34,8 @@ const opt = (flags: string, desc: string, def?: string): Option => {
 
 const program = new Command('raftkv')
   .description('etcd v3 API compatible key-value store on LevelDB')
+  // Server flags belong to the root; `snapshot restore --data-dir` must reach the subcommand.
+  .enablePositionalOptions()
   .version(`raftkv Version: ${VERSION}\nAPI version: 3.5 (reports etcd ${ETCD_VERSION})`, '--version')
   .addOption(opt('--name <name>', 'human-readable name for this member', 'default'))
   .addOption(opt('--data-dir <dir>', 'path to the data directory (default "${name}.etcd")'))
