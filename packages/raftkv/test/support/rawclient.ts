@@ -24,8 +24,9 @@ export class RawClient {
   /** Unary call with a message object (encoded with our proto) or raw bytes. */
   call<T = Record<string, unknown>>(service: string, method: string, req: Record<string, unknown> | Buffer, responseType?: string): Promise<CallResult<T> | CallError> {
     const svc = root.lookup(service);
-    const m = svc instanceof protobuf.Service ? svc.methods[method] : undefined;
-    const reqType = m ? root.lookupType(m.resolve().requestType) : undefined;
+    const m: protobuf.Method | undefined = svc instanceof protobuf.Service ? (svc.methods[method] as protobuf.Method | undefined) : undefined;
+    m?.resolve();
+    const reqType = m?.resolvedRequestType ?? undefined;
     const resType = responseType ? root.lookupType(responseType) : m ? m.resolvedResponseType! : undefined;
     const ser = (v: Record<string, unknown> | Buffer): Buffer =>
       Buffer.isBuffer(v) ? v : Buffer.from(reqType!.encode(reqType!.fromObject(v)).finish());

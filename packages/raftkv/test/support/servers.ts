@@ -83,8 +83,26 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((res) => child.once('exit', () => res()));
 }
 
-export async function startServer(kind: ServerKind, opts: StartOptions = {}): Promise<RunningServer> {
-  const ownDir = opts.dataDir === undefined;
+/** Waits until a read is answered (etcd accepts connections before it has a leader). */
+async function waitServing(port: number, tls: boolean, deadline: number): Promise<void> {
+  if (tls) return; // mTLS servers need client certs; their tests wait with etcdctl
+  const { RawClient } = await import('./rawclient.js');
+  const c = new RawClient(`127.0.0.1:${port}`);
+  try {
+    for (;;) {
+      const r = await c.call('etcdserverpb.KV', 'Range', { key: Buffer.from('health').toString('base64') });
+      if (r.ok) return;
+      if (Date.now() > deadline) throw new Error(`server on ${port} not serving reads: ${r.details}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  } finally {
+    c.close();
+  }
+}
+
+export async function startServer(kind: ServerKind, opts: StartOptions = {}, ownsDataDir?: boolean): Promise<RunningServer> {
+  // A restarted server owns the data dir when the first one did.
+  const ownDir = ownsDataDir ?? opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `${kind}-test-`));
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = await freePort();
@@ -114,6 +132,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   const output = (): string => buf;
   try {
     await waitForPort(clientPort, child, output);
+    await waitServing(clientPort, opts.tls !== undefined, Date.now() + 15_000);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
@@ -125,8 +144,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
     async kill9() { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); await exited(child); },
     async restart() {
       await server.stop();
-      const next = await startServer(kind, { ...opts, dataDir, clientPort });
-      return next;
+      return startServer(kind, { ...opts, dataDir, clientPort }, ownDir);
     },
     async destroy() {
       await server.kill9();
