@@ -30,6 +30,7 @@ export function metricsRegistry(server: EtcdServer): Registry {
   counter('etcd_mvcc_txn_total', 'Txns applied.', () => c.txns);
   counter('etcd_mvcc_range_total', 'Ranges served.', () => c.ranges);
   counter('etcd_server_proposals_failed_total', 'Failed proposals.', () => c.proposalsFailed);
+  counter('raftkv_wal_fsync_total', 'Durable log appends (group commit: many proposals per fsync).', () => server.walFsyncs);
   return reg;
 }
 

@@ -119,6 +119,7 @@ export class EtcdServer {
   }
 
   get raftIndex(): number { return this.log.index; }
+  get walFsyncs(): number { return this.log.fsyncs; }
   get raftTerm(): number { return this.log.term; }
   get applied(): number { return this.appliedIndex; }
 

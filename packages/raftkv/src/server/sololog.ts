@@ -28,6 +28,9 @@ export class SoloLog<L> {
     private readonly maxGroup = 1024,
   ) {}
 
+  /** Durable appends so far: one fsync each, however many entries they carried. */
+  fsyncs = 0;
+
   get index(): number { return this.lastIndex; }
   /** Solo members never change term. */
   get term(): number { return 1; }
@@ -56,6 +59,7 @@ export class SoloLog<L> {
           w.local === undefined ? { index: first + i, data: w.data } : { index: first + i, data: w.data, local: w.local });
         try {
           await this.backend.appendLog(entries);
+          this.fsyncs++;
         } catch (err) {
           for (const w of group) w.reject(err);
           continue;
