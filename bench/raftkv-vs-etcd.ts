@@ -1,21 +1,21 @@
 /**
- * raftkv vs etcd: the same client workload against each server kind in turn, each on a fresh
- * data dir, using the `etcd3` npm client. Prints Markdown tables to stdout (progress goes to
- * stderr) and optionally writes the raw results as JSON.
+ * raftkv vs etcd: the same etcd3-client workload against each server kind, each server on a fresh
+ * data dir, reported as Markdown tables on stdout (progress on stderr) and optionally as JSON.
  *
- *   npx vite-node bench/raftkv-vs-etcd.ts                    # etcd, then raftkv (needs `npm run build`)
- *   npx vite-node bench/raftkv-vs-etcd.ts --kinds etcd       # only etcd
- *   npx vite-node bench/raftkv-vs-etcd.ts --scale 0.2        # quick smoke run (op counts x0.2)
+ *   npx vite-node bench/raftkv-vs-etcd.ts                       # etcd and raftkv (raftkv needs `npm run build`)
+ *   npx vite-node bench/raftkv-vs-etcd.ts --kinds etcd          # etcd only
+ *   npx vite-node bench/raftkv-vs-etcd.ts --scale 0.2 --repeat 1  # smoke run (~15 s per kind)
  *   npx vite-node bench/raftkv-vs-etcd.ts --rows put-seq,watch --json out.json
  *
- * Flags: --kinds LIST (or env BENCH_KINDS; default etcd,raftkv), --scale N (default 1),
- * --rows LIST (default all: put-seq,put-c16,put-c64,txn-cas,get-lin,watch,memory),
- * --value-size BYTES (default 300), --watchers N (default 100), --watch-clients N (default 4),
- * --json FILE.
- *
- * Rows 1-6 run against one server per kind; the memory row starts a second, fresh server so its
- * RSS is not inflated by the MVCC history the other rows leave behind. Latencies are per-op wall
- * times from process.hrtime.bigint() in this process; percentiles are nearest-rank.
+ * Rows 1-6 (puts at 1/16/64 in flight, CAS txns, linearizable gets, watch fan-out latency) each run
+ * for a fixed time after a short warmup, on one server per kind and repetition that first gets a
+ * 1.5 s mixed-op warmup (raftkv's JIT would otherwise tax whichever row comes first). With --repeat N
+ * (default 3) the kinds alternate ABBA-style, each repetition on a new server, and the tables show
+ * per-metric medians, so a slow patch of a shared machine hits both kinds alike. Row 7 (memory)
+ * runs once per kind on another fresh server so its RSS is not inflated by the MVCC history of
+ * the other rows. Latencies are per-op client wall times from process.hrtime.bigint(); percentiles
+ * are nearest-rank. The report also says how much CPU unrelated processes used meanwhile: above
+ * ~10% of a core, treat the figures as noisy.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,20 +31,8 @@ import { RAFTKV_CLI, startServer, type RunningServer, type ServerKind } from '..
 
 const ROW_IDS = ['put-seq', 'put-c16', 'put-c64', 'txn-cas', 'get-lin', 'watch', 'memory'] as const;
 type RowId = (typeof ROW_IDS)[number];
+type TimedRowId = Exclude<RowId, 'memory'>;
 const ALL_KINDS: readonly ServerKind[] = ['etcd', 'raftkv'];
-
-/** Op counts at --scale 1, sized so one kind takes ~45 s on a 2-core machine against etcd 3.4. */
-const BASE_OPS = {
-  'put-seq': 5_000,
-  'put-c16': 15_000,
-  'put-c64': 20_000,
-  'txn-cas': 4_000,
-  'get-lin': 6_000,
-  /** Puts; each one fans out to every watcher. */
-  watch: 400,
-  /** Keys written before the RSS reading. */
-  memory: 100_000,
-} as const satisfies Record<RowId, number>;
 
 const ROW_TITLES: Record<RowId, string> = {
   'put-seq': 'put, sequential (1 in flight)',
@@ -56,11 +44,22 @@ const ROW_TITLES: Record<RowId, string> = {
   memory: 'memory',
 };
 
-/** Distinct keys the put rows cycle through. */
-const PUT_KEYSPACE = 1_000;
+/** Measured seconds per timed row and repetition at --scale 1 (warmup comes on top). */
+const ROW_SECONDS = 2;
+const WARMUP_FRACTION = 0.1;
+const MIN_WARMUP_MS = 250;
+/**
+ * Mixed-op warmup of every server started for rows 1-6 before its first row: raftkv's JIT (and
+ * this process's) would otherwise charge the first row with compilation; etcd is indifferent.
+ */
+const SERVER_WARMUP_MS = 1_500;
+/** Keys the memory row writes at --scale 1. */
+const MEMORY_KEYS = 100_000;
 const MEMORY_VALUE_SIZE = 1_024;
 const MEMORY_CONCURRENCY = 64;
 const MEMORY_IDLE_MS = 1_000;
+/** Distinct keys the put rows cycle through. */
+const PUT_KEYSPACE = 1_000;
 const CALL_DEADLINE_MS = 10_000;
 const WATCH_EVENT_TIMEOUT_MS = 10_000;
 const READY_TIMEOUT_MS = 20_000;
@@ -69,15 +68,15 @@ const SETTLE_MS = 250;
 const BACKGROUND_WARN_CORES = 0.1;
 
 const USAGE = `Usage: npx vite-node bench/raftkv-vs-etcd.ts [flags]
-  --kinds LIST          server kinds, in order (env BENCH_KINDS; default etcd,raftkv)
-  --rows LIST           ${ROW_IDS.join(',')} (default all)
-  --scale N             multiply every op count (default 1; 0.2 for a smoke run)
-  --repeat N            run rows 1-6 N times per kind, alternating kinds (ABBA), fresh server
-                        each time, and report per-metric medians (default 1)
-  --value-size BYTES    value size for rows 1-6 (default 300)
-  --watchers N          watchers in the watch row (default 100)
-  --watch-clients N     clients the watchers are spread over (default 4)
-  --json FILE           also write raw results as JSON
+  --kinds LIST         server kinds (env BENCH_KINDS; default etcd,raftkv)
+  --rows LIST          subset of ${ROW_IDS.join(',')} (default all)
+  --scale N            multiply row durations (${ROW_SECONDS} s) and memory keys (${MEMORY_KEYS}) (default 1)
+  --repeat N           repetitions of rows 1-6 per kind, ABBA order, medians reported (default 3)
+  --memory-keys N      keys written by the memory row (default ${MEMORY_KEYS} x scale)
+  --value-size BYTES   value size for rows 1-6 (default 300)
+  --watchers N         watchers in the watch row (default 100)
+  --watch-clients N    etcd3 clients the watchers are spread over (default 4)
+  --json FILE          also write the raw per-repetition results as JSON
 `;
 
 interface Config {
@@ -85,10 +84,14 @@ interface Config {
   rows: RowId[];
   scale: number;
   repeat: number;
+  memoryKeys: number;
   valueSize: number;
   watchers: number;
   watchClients: number;
   jsonFile: string | undefined;
+  /** Derived: measured and warmup time per timed row. */
+  rowMs: number;
+  warmupMs: number;
 }
 
 function parseList<T extends string>(raw: string, allowed: readonly T[], what: string): T[] {
@@ -119,7 +122,8 @@ function parseConfig(argv: string[]): Config {
       kinds: { type: 'string' },
       rows: { type: 'string' },
       scale: { type: 'string', default: '1' },
-      repeat: { type: 'string', default: '1' },
+      repeat: { type: 'string', default: '3' },
+      'memory-keys': { type: 'string' },
       'value-size': { type: 'string', default: '300' },
       watchers: { type: 'string', default: '100' },
       'watch-clients': { type: 'string', default: '4' },
@@ -131,29 +135,40 @@ function parseConfig(argv: string[]): Config {
     process.stdout.write(USAGE);
     process.exit(0);
   }
+  const scale = parsePositive(values.scale, '--scale', false);
   const valueSize = parsePositive(values['value-size'], '--value-size', true);
   if (valueSize < 64) throw new Error('--value-size must be at least 64 (the watch row embeds a timestamp)');
+  const rowMs = ROW_SECONDS * 1000 * scale;
   return {
     kinds: parseList(values.kinds ?? process.env.BENCH_KINDS ?? ALL_KINDS.join(','), ALL_KINDS, 'kind'),
     rows: parseList(values.rows ?? ROW_IDS.join(','), ROW_IDS, 'row'),
-    scale: parsePositive(values.scale, '--scale', false),
+    scale,
     repeat: parsePositive(values.repeat, '--repeat', true),
+    memoryKeys: values['memory-keys'] !== undefined
+      ? parsePositive(values['memory-keys'], '--memory-keys', true)
+      : Math.max(1_000, Math.round(MEMORY_KEYS * scale)),
     valueSize,
     watchers: parsePositive(values.watchers, '--watchers', true),
     watchClients: parsePositive(values['watch-clients'], '--watch-clients', true),
     jsonFile: values.json,
+    rowMs,
+    warmupMs: Math.max(MIN_WARMUP_MS, rowMs * WARMUP_FRACTION),
   };
-}
-
-function opsFor(row: RowId, scale: number): { ops: number; warmup: number } {
-  const ops = Math.max(10, Math.round(BASE_OPS[row] * scale));
-  return { ops, warmup: Math.max(5, Math.round(ops * 0.05)) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Results
 
-interface LatencyStats {
+interface CpuReading {
+  /** CPU seconds used by the server process tree during the measured phase. */
+  serverCpuSec: number;
+  /** CPU seconds used by this (client) process. */
+  clientCpuSec: number;
+  /** CPU seconds used by everything else on the machine, hypervisor steal included: noise. */
+  otherCpuSec: number;
+}
+
+interface LatencyStats extends CpuReading {
   /** Measured operations (warmup excluded); for the watch row, delivered events. */
   ops: number;
   seconds: number;
@@ -161,13 +176,6 @@ interface LatencyStats {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-  /**
-   * CPU seconds burnt during the measured phase by the server process tree, by this (client)
-   * process, and by everything else on the machine (plus hypervisor steal): other > 0 means noise.
-   */
-  serverCpuSec?: number;
-  clientCpuSec?: number;
-  otherCpuSec?: number;
 }
 
 interface MemoryStats {
@@ -184,7 +192,7 @@ interface MemoryStats {
 interface OutcomeBase {
   kind: ServerKind;
   row: RowId;
-  /** Repetition (0-based); the memory row runs once, after all repetitions. */
+  /** Repetition, 0-based; the memory row runs once, after all repetitions. */
   rep: number;
 }
 
@@ -196,16 +204,18 @@ type RowOutcome =
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? Number.NaN) + (s[mid] ?? Number.NaN)) / 2;
+  if (s.length === 0) return Number.NaN;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Nearest-rank percentile of an ascending array. */
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx] ?? Number.NaN;
+  return sorted[idx] as number;
 }
 
-function summarize(latMs: Float64Array, seconds: number): LatencyStats {
+function summarize(latMs: number[], seconds: number, cpu: CpuReading): LatencyStats {
   const sorted = Float64Array.from(latMs).sort();
   return {
     ops: latMs.length,
@@ -213,7 +223,8 @@ function summarize(latMs: Float64Array, seconds: number): LatencyStats {
     opsPerSec: latMs.length / seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? Number.NaN) : Number.NaN,
+    maxMs: sorted.length > 0 ? (sorted[sorted.length - 1] as number) : Number.NaN,
+    ...cpu,
   };
 }
 
@@ -229,78 +240,79 @@ const errText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.me
 function newClient(endpoint: string): Etcd3 {
   return new Etcd3({
     hosts: endpoint,
-    // Fail a hung call instead of hanging the benchmark; streams (watch) have no deadline.
+    // Fail a hung call instead of hanging the benchmark; streams (watch) get no deadline.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + CALL_DEADLINE_MS }),
   });
 }
 
-/** Random (incompressible) value bytes, so LevelDB/bbolt compression cannot flatter either side. */
+/** Fresh random bytes per op, so neither server's storage can profit from compressing values. */
 function value(size: number): Buffer {
   return randomBytes(size);
 }
 
+type Limit = { ops: number } | { ms: number };
+
 /**
- * Runs `total` calls of `op` with `concurrency` in flight (closed loop) and returns the per-op
- * latencies. The first failure stops every worker and is rethrown.
+ * Calls `op(0)`, `op(1)`, ... with `concurrency` calls in flight (closed loop) until `limit` ops
+ * have been started or `limit` ms have passed; returns per-op latencies in ms and the elapsed
+ * time. The first failure stops all workers and is rethrown.
  */
 async function closedLoop(
-  total: number,
+  limit: Limit,
   concurrency: number,
   op: (i: number) => Promise<void>,
-): Promise<{ latMs: Float64Array; seconds: number }> {
-  const latMs = new Float64Array(total);
+): Promise<{ latMs: number[]; seconds: number }> {
+  const latMs: number[] = [];
+  const maxOps = 'ops' in limit ? limit.ops : Number.POSITIVE_INFINITY;
+  const start = now();
+  const deadline = 'ms' in limit ? start + BigInt(Math.round(limit.ms * 1e6)) : undefined;
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
-    while (!failed && next < total) {
-      const i = next++;
+    while (!failed && next < maxOps) {
       const t0 = now();
+      if (deadline !== undefined && t0 >= deadline) return;
+      const i = next++;
       try {
         await op(i);
       } catch (e) {
         failed = true;
         throw new Error(`op #${i} failed: ${errText(e)}`);
       }
-      latMs[i] = elapsedMs(t0);
+      latMs.push(Number(now() - t0) / 1e6);
     }
   };
-  const start = now();
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return { latMs, seconds: elapsedMs(start) / 1000 };
 }
 
-/** Warmup (discarded), then a measured closed loop. */
-async function measured(
-  server: RunningServer,
-  ops: number,
-  warmup: number,
+/** Warmup (discarded), then a measured closed loop of cfg.rowMs. */
+async function timedRow(
+  ctx: RowContext,
   concurrency: number,
   op: (i: number) => Promise<void>,
 ): Promise<LatencyStats> {
-  await closedLoop(warmup, concurrency, (i) => op(ops + i));
-  const cpu = cpuMeter(server.pid);
-  const { latMs, seconds } = await closedLoop(ops, concurrency, op);
-  return { ...summarize(latMs, seconds), ...cpu.read() };
+  await closedLoop({ ms: ctx.cfg.warmupMs }, concurrency, op);
+  const cpu = cpuMeter(ctx.server.pid);
+  const { latMs, seconds } = await closedLoop({ ms: ctx.cfg.rowMs }, concurrency, op);
+  return summarize(latMs, seconds, cpu.read());
 }
 
 // --- /proc readings --------------------------------------------------------------------------
 
-function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(text);
-  if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status (process gone?)`);
-  return Number(m[1]);
+/** Fields of /proc/<pid>/stat after the ")" closing comm: index 0 is stat field 3 (state). */
+function statFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** pid plus all its descendants (a server might fork helpers; their memory counts too). */
+/** pid plus all its descendants (a server might fork helpers; their resources count too). */
 function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try { stat = readFileSync(`/proc/${entry}/stat`, 'utf8'); } catch { continue; }
-    // Fields after the ")" that closes comm: state ppid ...
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    let ppid: number;
+    try { ppid = Number(statFields(Number(entry))[1]); } catch { continue; }
     const list = children.get(ppid) ?? [];
     list.push(Number(entry));
     children.set(ppid, list);
@@ -315,12 +327,18 @@ function processTree(root: number): number[] {
   return out;
 }
 
-function treeKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  let sum = 0;
+function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no ${field} in /proc/${pid}/status (process gone?)`);
+  return Number(m[1]);
+}
+
+function treeMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  let kib = 0;
   for (const p of processTree(pid)) {
-    try { sum += procStatusKiB(p, field); } catch (e) { if (p === pid) throw e; }
+    try { kib += statusKiB(p, field); } catch (e) { if (p === pid) throw e; }
   }
-  return sum;
+  return kib / 1024;
 }
 
 let clockTicks: number | undefined;
@@ -330,19 +348,13 @@ function ticksToSec(ticks: number): number {
   return ticks / clockTicks;
 }
 
-/** Fields of /proc/<pid>/stat after the ")" closing comm: index 0 is field 3 (state). */
-function statFields(pid: number | 'self'): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
 /** utime+stime of a process tree, in seconds. */
 function treeCpuSec(pid: number): number {
   let ticks = 0;
   for (const p of processTree(pid)) {
     try {
       const f = statFields(p);
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (stat fields 14, 15)
+      ticks += Number(f[11]) + Number(f[12]); // stat fields 14, 15: utime, stime
     } catch {
       // exited meanwhile
     }
@@ -357,13 +369,11 @@ function machineBusySec(): number {
   return ticksToSec((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0));
 }
 
-/** This process plus its reaped children (every server this run started and destroyed). */
+/** CPU of this process plus its reaped children (every server this run started and destroyed). */
 function ownCpuSec(): number {
   const f = statFields('self');
   return ticksToSec(Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
 }
-
-interface CpuReading { serverCpuSec: number; clientCpuSec: number; otherCpuSec: number }
 
 function cpuMeter(serverPid: number): { read(): CpuReading } {
   const server0 = treeCpuSec(serverPid);
@@ -390,14 +400,16 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-const MiB = (kib: number): number => kib / 1024;
-
 // --- servers ---------------------------------------------------------------------------------
 
 const liveServers = new Set<RunningServer>();
 
 function alive(server: RunningServer): boolean {
-  return existsSync(`/proc/${server.pid}/status`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
+  try {
+    return statFields(server.pid)[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 async function waitReady(endpoint: string): Promise<void> {
@@ -428,12 +440,13 @@ async function launch(kind: ServerKind): Promise<RunningServer> {
     await waitReady(server.endpoint);
   } catch (e) {
     await destroy(server);
-    throw e;
+    throw new Error(`${errText(e)}; server output: ${server.output().slice(-500)}`);
   }
   log(`${kind}: pid ${server.pid}, ${server.endpoint}, data dir ${server.dataDir}`);
   return server;
 }
 
+/** SIGKILL (the launcher's destroy) and remove the data dir. */
 async function destroy(server: RunningServer): Promise<void> {
   liveServers.delete(server);
   await server.destroy();
@@ -460,60 +473,56 @@ interface RowContext {
 
 const putKey = (row: RowId, i: number): string => `bench/${row}/${String(i % PUT_KEYSPACE).padStart(6, '0')}`;
 
-async function putRow(ctx: RowContext, row: 'put-seq' | 'put-c16' | 'put-c64', concurrency: number): Promise<LatencyStats> {
-  const { ops, warmup } = opsFor(row, ctx.cfg.scale);
-  return measured(ctx.server, ops, warmup, concurrency, async (i) => {
+function putRow(ctx: RowContext, row: 'put-seq' | 'put-c16' | 'put-c64', concurrency: number): Promise<LatencyStats> {
+  return timedRow(ctx, concurrency, async (i) => {
     await ctx.client.put(putKey(row, i)).value(value(ctx.cfg.valueSize)).exec();
   });
 }
 
 async function casRow(ctx: RowContext): Promise<{ latency: LatencyStats; note: string }> {
-  const { ops, warmup } = opsFor('txn-cas', ctx.cfg.scale);
   const key = 'bench/txn-cas/key';
-  const first = await ctx.client.put(key).value(value(ctx.cfg.valueSize)).exec();
-  let rev = first.header.revision;
-  const latency = await measured(ctx.server, ops, warmup, 1, async (i) => {
+  let rev = (await ctx.client.put(key).value(value(ctx.cfg.valueSize)).exec()).header.revision;
+  let txns = 0;
+  const latency = await timedRow(ctx, 1, async (i) => {
     const res = await ctx.client
       .if(key, 'Mod', '==', rev)
       .then(ctx.client.put(key).value(value(ctx.cfg.valueSize)))
       .commit();
     if (!res.succeeded) throw new Error(`CAS txn #${i} did not succeed (expected mod_revision ${rev})`);
-    // A txn whose only op is a put creates exactly one revision, so the header revision is the
-    // key's new mod_revision.
+    // A txn whose only op is one put creates exactly one revision: the header revision is the
+    // key's new mod_revision (checked against a read below).
     rev = res.header.revision;
+    txns++;
   });
-  const check = await ctx.client.get(key).exec();
-  const modRev = check.kvs[0]?.mod_revision;
-  if (modRev !== rev) throw new Error(`after CAS loop: key mod_revision ${modRev}, last txn header revision ${rev}`);
-  return { latency, note: 'all txns succeeded' };
+  const modRev = (await ctx.client.get(key).exec()).kvs[0]?.mod_revision;
+  if (modRev !== rev) throw new Error(`after the CAS loop the key's mod_revision is ${modRev}, last txn revision ${rev}`);
+  return { latency, note: `${txns} txns, all succeeded` };
 }
 
 async function getRow(ctx: RowContext): Promise<LatencyStats> {
-  const { ops, warmup } = opsFor('get-lin', ctx.cfg.scale);
   const key = 'bench/get-lin/key';
   await ctx.client.put(key).value(value(ctx.cfg.valueSize)).exec();
-  return measured(ctx.server, ops, warmup, 1, async (i) => {
+  return timedRow(ctx, 1, async (i) => {
     // serializable(false) is the default; spelled out so the row is unambiguously linearizable.
     const v = await ctx.client.get(key).serializable(false).buffer();
-    if (v === null || v.length !== ctx.cfg.valueSize) throw new Error(`get #${i}: unexpected value (${v?.length ?? 'null'} bytes)`);
+    if (v?.length !== ctx.cfg.valueSize) throw new Error(`get #${i}: unexpected value (${v?.length ?? 'null'} bytes)`);
   });
 }
 
 /**
- * `watchers` watchers on one key, spread over `watchClients` clients (etcd3 multiplexes all the
- * watchers of a client on one gRPC stream). One put at a time: the value carries the put's
- * sequence number and its hrtime start; the next put is issued only after every watcher has seen
- * the previous one. Latency = put start → event callback, per watcher; rate = events/s.
+ * cfg.watchers watchers on one key, spread over cfg.watchClients clients (etcd3 multiplexes the
+ * watchers of a client on one gRPC stream). One put at a time: its value carries a sequence number
+ * and the put's hrtime start, and the next put goes out only after every watcher has seen the
+ * previous one. Latency = put start → 'put' callback, per watcher; ops/s = delivered events/s.
  */
 async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note: string }> {
-  const { ops: puts, warmup } = opsFor('watch', ctx.cfg.scale);
-  const { watchers: nWatchers, watchClients: nClients, valueSize } = ctx.cfg;
+  const { watchers: nWatchers, watchClients: nClients, valueSize, warmupMs, rowMs } = ctx.cfg;
   const key = 'bench/watch/key';
-  const total = warmup + puts;
   const clients = Array.from({ length: nClients }, () => newClient(ctx.server.endpoint));
   const watchers: Watcher[] = [];
-  const latMs = new Float64Array(puts * nWatchers);
-  let recorded = 0;
+  const latMs: number[] = [];
+  /** Puts before this sequence number are warmup. */
+  let firstMeasured = Number.POSITIVE_INFINITY;
   let anomaly: Error | undefined;
   let pending: { seq: number; remaining: number; resolve: () => void; reject: (e: Error) => void } | undefined;
 
@@ -524,8 +533,7 @@ async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note:
 
   try {
     for (let w = 0; w < nWatchers; w++) {
-      const client = clients[w % nClients] as Etcd3;
-      const watcher = await client.watch().key(key).create();
+      const watcher = await (clients[w % nClients] as Etcd3).watch().key(key).create();
       let expectSeq = 0;
       watcher.on('put', (kv: IKeyValue) => {
         const at = now();
@@ -536,7 +544,7 @@ async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note:
         const t0 = BigInt(v.toString('latin1', bar1 + 1, bar2));
         if (seq !== expectSeq) return fail(new Error(`watcher ${w}: got put #${seq}, expected #${expectSeq}`));
         expectSeq++;
-        if (seq >= warmup) latMs[recorded++] = Number(at - t0) / 1e6;
+        if (seq >= firstMeasured) latMs.push(Number(at - t0) / 1e6);
         if (pending?.seq === seq && --pending.remaining === 0) pending.resolve();
       });
       watcher.on('error', (e) => fail(new Error(`watcher ${w}: ${errText(e)}`)));
@@ -544,22 +552,26 @@ async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note:
       watchers.push(watcher);
     }
 
-    let start = now();
-    let cpu = cpuMeter(ctx.server.pid);
-    for (let seq = 0; seq < total; seq++) {
-      if (seq === warmup) {
+    const begin = now();
+    let start = begin;
+    let cpu: { read(): CpuReading } | undefined;
+    let seq = 0;
+    for (;; seq++) {
+      const t = elapsedMs(begin);
+      if (cpu === undefined && t >= warmupMs) {
+        firstMeasured = seq;
         start = now();
         cpu = cpuMeter(ctx.server.pid);
       }
+      if (cpu !== undefined && elapsedMs(start) >= rowMs) break;
       let timer: NodeJS.Timeout | undefined;
       const delivered = new Promise<void>((resolve, reject) => {
         pending = { seq, remaining: nWatchers, resolve, reject };
-        timer = setTimeout(
-          () => reject(new Error(`put #${seq}: ${nWatchers - (pending?.remaining ?? 0)}/${nWatchers} events within ${WATCH_EVENT_TIMEOUT_MS} ms`)),
-          WATCH_EVENT_TIMEOUT_MS,
-        );
+        timer = setTimeout(() => reject(new Error(
+          `put #${seq}: ${nWatchers - (pending?.remaining ?? 0)}/${nWatchers} events within ${WATCH_EVENT_TIMEOUT_MS} ms`,
+        )), WATCH_EVENT_TIMEOUT_MS);
       });
-      delivered.catch(() => undefined); // observed below; avoid an unhandled rejection if the put throws first
+      delivered.catch(() => undefined); // awaited below; keeps a rejection during the put from going unhandled
       try {
         if (anomaly) throw anomaly;
         const t0 = now();
@@ -572,12 +584,13 @@ async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note:
       }
     }
     const seconds = elapsedMs(start) / 1000;
-    const cpuUsed = cpu.read();
-    await sleep(100); // catch duplicate / stray deliveries
+    const cpuUsed = (cpu as { read(): CpuReading }).read();
+    await sleep(100); // let duplicate or stray deliveries surface
     if (anomaly) throw anomaly;
-    if (recorded !== latMs.length) throw new Error(`recorded ${recorded} events, expected ${latMs.length}`);
+    const puts = seq - firstMeasured;
+    if (latMs.length !== puts * nWatchers) throw new Error(`${latMs.length} events for ${puts} puts × ${nWatchers} watchers`);
     return {
-      latency: { ...summarize(latMs, seconds), ...cpuUsed },
+      latency: summarize(latMs, seconds, cpuUsed),
       note: `${nWatchers} watchers on ${nClients} clients, ${puts} puts`,
     };
   } finally {
@@ -586,32 +599,31 @@ async function watchRow(ctx: RowContext): Promise<{ latency: LatencyStats; note:
   }
 }
 
-/** Fresh server: RSS before and after writing N keys of 1 KiB, then after an idle second. */
+/** Fresh server: RSS before and after writing cfg.memoryKeys keys of 1 KiB, then after idling. */
 async function memoryRow(kind: ServerKind, cfg: Config): Promise<MemoryStats> {
-  const { ops: keys } = opsFor('memory', cfg.scale);
+  const keys = cfg.memoryKeys;
   const server = await launch(kind);
   const client = newClient(server.endpoint);
   try {
     await sleep(SETTLE_MS);
-    const rssBaseline = treeKiB(server.pid, 'VmRSS');
-    const key = (i: number): string => `bench/mem/${String(i).padStart(8, '0')}`;
-    const { seconds } = await closedLoop(keys, MEMORY_CONCURRENCY, async (i) => {
-      await client.put(key(i)).value(value(MEMORY_VALUE_SIZE)).exec();
+    const rssBaselineMiB = treeMiB(server.pid, 'VmRSS');
+    const { seconds } = await closedLoop({ ops: keys }, MEMORY_CONCURRENCY, async (i) => {
+      await client.put(`bench/mem/${String(i).padStart(8, '0')}`).value(value(MEMORY_VALUE_SIZE)).exec();
     });
-    const rssAfterWrite = treeKiB(server.pid, 'VmRSS');
+    const rssAfterWriteMiB = treeMiB(server.pid, 'VmRSS');
     await sleep(MEMORY_IDLE_MS);
-    const rssAfterIdle = treeKiB(server.pid, 'VmRSS');
-    const peak = treeKiB(server.pid, 'VmHWM');
+    const rssAfterIdleMiB = treeMiB(server.pid, 'VmRSS');
+    const peakRssMiB = treeMiB(server.pid, 'VmHWM');
     const count = await client.getAll().prefix('bench/mem/').count();
-    if (count !== keys) throw new Error(`wrote ${keys} keys, count(prefix) says ${count}`);
+    if (count !== keys) throw new Error(`wrote ${keys} keys, but a count over their prefix says ${count}`);
     return {
       keys,
       valueBytes: MEMORY_VALUE_SIZE,
       writeOpsPerSec: keys / seconds,
-      rssBaselineMiB: MiB(rssBaseline),
-      rssAfterWriteMiB: MiB(rssAfterWrite),
-      rssAfterIdleMiB: MiB(rssAfterIdle),
-      peakRssMiB: MiB(peak),
+      rssBaselineMiB,
+      rssAfterWriteMiB,
+      rssAfterIdleMiB,
+      peakRssMiB,
       dataDirMiB: dirBytes(server.dataDir) / 2 ** 20,
     };
   } finally {
@@ -620,9 +632,7 @@ async function memoryRow(kind: ServerKind, cfg: Config): Promise<MemoryStats> {
   }
 }
 
-type MainRowId = Exclude<RowId, 'memory'>;
-
-async function runRow(ctx: RowContext, row: MainRowId): Promise<RowOutcome> {
+async function runRow(ctx: RowContext, row: TimedRowId): Promise<RowOutcome> {
   const base = { kind: ctx.server.kind, row, rep: ctx.rep };
   try {
     switch (row) {
@@ -639,23 +649,40 @@ async function runRow(ctx: RowContext, row: MainRowId): Promise<RowOutcome> {
   }
 }
 
+/** Puts, txns and gets, at 16 in flight and then one at a time, for SERVER_WARMUP_MS (see there). */
+async function warmUp(client: Etcd3, cfg: Config): Promise<void> {
+  const key = 'bench/warmup/txn';
+  const mixed = async (i: number): Promise<void> => {
+    if (i % 2 === 0) await client.put(putKey('put-c16', i)).value(value(cfg.valueSize)).exec();
+    else await client.if(key, 'Mod', '>', 0).then(client.put(key).value(value(cfg.valueSize))).commit();
+    await client.get(key).buffer();
+  };
+  await closedLoop({ ms: SERVER_WARMUP_MS / 2 }, 16, mixed);
+  await closedLoop({ ms: SERVER_WARMUP_MS / 2 }, 1, mixed);
+}
+
 /** Rows 1-6 against one fresh server. */
-async function runMainRows(kind: ServerKind, rows: MainRowId[], cfg: Config, rep: number): Promise<RowOutcome[]> {
-  const outcomes: RowOutcome[] = [];
+async function runTimedRows(kind: ServerKind, rows: TimedRowId[], cfg: Config, rep: number): Promise<RowOutcome[]> {
   let server: RunningServer;
   try {
     server = await launch(kind);
   } catch (e) {
     return rows.map((row) => ({ kind, row, rep, status: 'error', error: `start failed: ${errText(e)}` }));
   }
+  const outcomes: RowOutcome[] = [];
   const client = newClient(server.endpoint);
   try {
+    try {
+      await warmUp(client, cfg);
+    } catch (e) {
+      log(`${kind}: warmup failed (${errText(e)}); continuing`);
+    }
     for (const row of rows) {
       await sleep(SETTLE_MS);
       const t0 = now();
       const outcome = await runRow({ client, server, cfg, rep }, row);
       outcomes.push(outcome);
-      log(`${kind} ${row}${cfg.repeat > 1 ? ` #${rep + 1}` : ''}: ${describe(outcome)} [${(elapsedMs(t0) / 1000).toFixed(1)} s]`);
+      log(`${kind} ${row} #${rep + 1}: ${describe(outcome)} [${(elapsedMs(t0) / 1000).toFixed(1)} s]`);
     }
   } finally {
     client.close();
@@ -682,11 +709,11 @@ async function runMemory(kind: ServerKind, cfg: Config): Promise<RowOutcome> {
  */
 async function runAll(cfg: Config): Promise<RowOutcome[]> {
   const outcomes: RowOutcome[] = [];
-  const mainRows = cfg.rows.filter((r): r is MainRowId => r !== 'memory');
-  if (mainRows.length > 0) {
+  const timedRows = cfg.rows.filter((r): r is TimedRowId => r !== 'memory');
+  if (timedRows.length > 0) {
     for (let rep = 0; rep < cfg.repeat; rep++) {
       const order = rep % 2 === 0 ? cfg.kinds : [...cfg.kinds].reverse();
-      for (const kind of order) outcomes.push(...(await runMainRows(kind, mainRows, cfg, rep)));
+      for (const kind of order) outcomes.push(...(await runTimedRows(kind, timedRows, cfg, rep)));
     }
   }
   if (cfg.rows.includes('memory')) {
@@ -702,6 +729,7 @@ const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const fmtMs = (n: number): string => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const fmtMiB = (n: number): string => n.toFixed(1);
 const fmtRatio = (a: number, b: number): string => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–');
+const fmtPct = (fraction: number): string => `${(100 * fraction).toFixed(0)}%`;
 
 function describe(o: RowOutcome): string {
   if (o.status === 'error') return `ERROR ${o.error}`;
@@ -710,11 +738,9 @@ function describe(o: RowOutcome): string {
     return `${fmtInt(m.keys)} keys at ${fmtInt(m.writeOpsPerSec)} ops/s; RSS ${fmtMiB(m.rssBaselineMiB)} → ${fmtMiB(m.rssAfterWriteMiB)} → ${fmtMiB(m.rssAfterIdleMiB)} MiB`;
   }
   const l = o.latency;
-  const cpu = l.serverCpuSec !== undefined && l.clientCpuSec !== undefined && l.otherCpuSec !== undefined
-    ? `; CPU/op server ${fmtInt((l.serverCpuSec / l.ops) * 1e6)} µs, client ${fmtInt((l.clientCpuSec / l.ops) * 1e6)} µs;`
-      + ` other processes ${fmtInt((100 * l.otherCpuSec) / l.seconds)}% of a core`
-    : '';
-  return `${fmtInt(l.opsPerSec)} ops/s, p50 ${fmtMs(l.p50Ms)} ms, p99 ${fmtMs(l.p99Ms)} ms, max ${fmtMs(l.maxMs)} ms (${fmtInt(l.ops)} ops${cpu})`;
+  return `${fmtInt(l.opsPerSec)} ops/s, p50 ${fmtMs(l.p50Ms)} ms, p99 ${fmtMs(l.p99Ms)} ms, max ${fmtMs(l.maxMs)} ms`
+    + ` (${fmtInt(l.ops)} ops; CPU/op server ${fmtInt((l.serverCpuSec / l.ops) * 1e6)} µs, client ${fmtInt((l.clientCpuSec / l.ops) * 1e6)} µs;`
+    + ` other processes ${fmtPct(l.otherCpuSec / l.seconds)} of a core)`;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -725,14 +751,14 @@ function table(header: string[], rows: string[][]): string {
 
 /** Per-metric median over the repetitions of (kind, row); undefined if any repetition failed. */
 function aggregateLatency(outcomes: RowOutcome[], kind: ServerKind, row: RowId): LatencyStats | undefined {
-  const mine = outcomes.filter((o) => o.kind === kind && o.row === row);
   const stats: LatencyStats[] = [];
-  for (const o of mine) {
+  for (const o of outcomes) {
+    if (o.kind !== kind || o.row !== row) continue;
     if (o.status !== 'ok' || !('latency' in o)) return undefined;
     stats.push(o.latency);
   }
   if (stats.length === 0) return undefined;
-  const med = (f: (l: LatencyStats) => number | undefined): number => median(stats.map((l) => f(l) ?? Number.NaN));
+  const med = (f: (l: LatencyStats) => number): number => median(stats.map(f));
   return {
     ops: med((l) => l.ops),
     seconds: med((l) => l.seconds),
@@ -751,33 +777,29 @@ function memoryStats(outcomes: RowOutcome[], kind: ServerKind): MemoryStats | un
   return o?.status === 'ok' && 'memory' in o ? o.memory : undefined;
 }
 
+const bothKinds = (cfg: Config): boolean => cfg.kinds.includes('etcd') && cfg.kinds.includes('raftkv');
+
 function latencyTable(cfg: Config, outcomes: RowOutcome[]): string {
-  const withRatio = cfg.kinds.includes('etcd') && cfg.kinds.includes('raftkv');
   const header = ['Row'];
   for (const k of cfg.kinds) header.push(`${k} ops/s`, `${k} p50 ms`, `${k} p99 ms`);
-  if (withRatio) header.push('raftkv/etcd ops/s (↑)', 'raftkv/etcd p50 (↓)', 'raftkv/etcd p99 (↓)');
+  if (bothKinds(cfg)) header.push('raftkv/etcd ops/s (↑)', 'raftkv/etcd p50 (↓)', 'raftkv/etcd p99 (↓)');
   const rows: string[][] = [];
   for (const row of cfg.rows) {
     if (row === 'memory') continue;
-    const label = row === 'watch'
-      ? `${ROW_IDS.indexOf(row) + 1}. ${ROW_TITLES[row]}, ${cfg.watchers} watchers (ops/s = events/s)`
-      : `${ROW_IDS.indexOf(row) + 1}. ${ROW_TITLES[row]}`;
-    const cells = [label];
+    const title = row === 'watch' ? `${ROW_TITLES[row]}, ${cfg.watchers} watchers (ops/s = events/s)` : ROW_TITLES[row];
+    const cells = [`${ROW_IDS.indexOf(row) + 1}. ${title}`];
     const stats = new Map<ServerKind, LatencyStats>();
     for (const k of cfg.kinds) {
       const l = aggregateLatency(outcomes, k, row);
-      if (l) {
-        stats.set(k, l);
-        cells.push(fmtInt(l.opsPerSec), fmtMs(l.p50Ms), fmtMs(l.p99Ms));
-      } else {
-        cells.push('error', '–', '–');
-      }
+      if (l) stats.set(k, l);
+      cells.push(...(l ? [fmtInt(l.opsPerSec), fmtMs(l.p50Ms), fmtMs(l.p99Ms)] : ['error', '–', '–']));
     }
-    if (withRatio) {
+    if (bothKinds(cfg)) {
       const e = stats.get('etcd');
       const r = stats.get('raftkv');
-      if (e && r) cells.push(fmtRatio(r.opsPerSec, e.opsPerSec), fmtRatio(r.p50Ms, e.p50Ms), fmtRatio(r.p99Ms, e.p99Ms));
-      else cells.push('–', '–', '–');
+      cells.push(...(e && r
+        ? [fmtRatio(r.opsPerSec, e.opsPerSec), fmtRatio(r.p50Ms, e.p50Ms), fmtRatio(r.p99Ms, e.p99Ms)]
+        : ['–', '–', '–']));
     }
     rows.push(cells);
   }
@@ -785,31 +807,28 @@ function latencyTable(cfg: Config, outcomes: RowOutcome[]): string {
 }
 
 function memoryTable(cfg: Config, outcomes: RowOutcome[]): string {
-  const withRatio = cfg.kinds.includes('etcd') && cfg.kinds.includes('raftkv');
   const stats = new Map<ServerKind, MemoryStats>();
   for (const k of cfg.kinds) {
     const m = memoryStats(outcomes, k);
     if (m) stats.set(k, m);
   }
-  const anyStats = [...stats.values()][0];
-  const keys = anyStats ? fmtInt(anyStats.keys) : '?';
+  const keys = fmtInt(cfg.memoryKeys);
   const metrics: { label: string; get: (m: MemoryStats) => number; fmt: (n: number) => string }[] = [
-    { label: `write ${keys} keys × 1 KiB, ${MEMORY_CONCURRENCY} in flight (ops/s, ↑)`, get: (m) => m.writeOpsPerSec, fmt: fmtInt },
+    { label: `write ${keys} keys × 1 KiB, ${MEMORY_CONCURRENCY} in flight, ops/s (↑)`, get: (m) => m.writeOpsPerSec, fmt: fmtInt },
     { label: 'RSS after start, MiB (↓)', get: (m) => m.rssBaselineMiB, fmt: fmtMiB },
     { label: `RSS after writing ${keys} keys, MiB (↓)`, get: (m) => m.rssAfterWriteMiB, fmt: fmtMiB },
-    { label: `RSS after ${MEMORY_IDLE_MS} ms idle, MiB (↓)`, get: (m) => m.rssAfterIdleMiB, fmt: fmtMiB },
+    { label: `RSS after ${MEMORY_IDLE_MS / 1000} s idle, MiB (↓)`, get: (m) => m.rssAfterIdleMiB, fmt: fmtMiB },
     { label: 'peak RSS (VmHWM), MiB (↓)', get: (m) => m.peakRssMiB, fmt: fmtMiB },
-    { label: 'data dir apparent size (etcd: incl. preallocated WAL), MiB', get: (m) => m.dataDirMiB, fmt: fmtMiB },
+    { label: 'data dir apparent size, MiB (etcd preallocates 64 MiB WAL files)', get: (m) => m.dataDirMiB, fmt: fmtMiB },
   ];
-  const header = ['7. memory (fresh server)', ...cfg.kinds];
-  if (withRatio) header.push('raftkv/etcd');
+  const header = ['7. memory (fresh server)', ...cfg.kinds, ...(bothKinds(cfg) ? ['raftkv/etcd'] : [])];
   const rows = metrics.map(({ label, get, fmt }) => {
     const cells = [label];
     for (const k of cfg.kinds) {
       const m = stats.get(k);
       cells.push(m ? fmt(get(m)) : 'error');
     }
-    if (withRatio) {
+    if (bothKinds(cfg)) {
       const e = stats.get('etcd');
       const r = stats.get('raftkv');
       cells.push(e && r ? fmtRatio(get(r), get(e)) : '–');
@@ -842,31 +861,41 @@ async function main(): Promise<number> {
     etcdVersion: etcdVersion(),
     client: 'etcd3 (npm)',
     ...cfg,
-    ops: Object.fromEntries(ROW_IDS.map((r) => [r, opsFor(r, cfg.scale)])),
   };
-  log(`kinds ${cfg.kinds.join(',')}, rows ${cfg.rows.join(',')}, scale ${cfg.scale}, repeat ${cfg.repeat}, value ${cfg.valueSize} B`);
+  log(`kinds ${cfg.kinds.join(',')}; rows ${cfg.rows.join(',')}; ${cfg.repeat} × ${cfg.rowMs / 1000} s per timed row; `
+    + `${cfg.memoryKeys} memory keys; value ${cfg.valueSize} B`);
+
   const t0 = now();
   const machine0 = machineBusySec();
   const own0 = ownCpuSec();
   const outcomes = await runAll(cfg);
   const seconds = elapsedMs(t0) / 1000;
-  // Everything busy on the machine that was neither this process nor a server it started.
+  // Machine CPU that was neither this process nor a server it started (all reaped by now).
   const backgroundCores = Math.max(0, machineBusySec() - machine0 - (ownCpuSec() - own0)) / seconds;
-  const busyWarning = backgroundCores > BACKGROUND_WARN_CORES
-    ? `**Warning:** other processes used ${(100 * backgroundCores).toFixed(0)}% of a core on average during this run; figures are noisy. Rerun on an idle machine.`
-    : undefined;
-  if (busyWarning) log(busyWarning.replace(/\*/g, ''));
 
-  const out: string[] = [];
-  out.push(`## raftkv vs etcd ${meta.etcdVersion}`, '');
-  out.push(`${meta.date} · Node ${meta.node} · ${meta.cpus}× ${meta.cpuModel} · client etcd3 · value ${cfg.valueSize} B · scale ${cfg.scale}${cfg.repeat > 1 ? ` · median of ${cfg.repeat} runs per kind (ABBA order)` : ''} · took ${seconds.toFixed(0)} s · background CPU ${(100 * backgroundCores).toFixed(0)}% of a core`, '');
-  if (busyWarning) out.push(busyWarning, '');
+  const out: string[] = [`## raftkv vs etcd ${meta.etcdVersion}`, ''];
+  out.push([
+    meta.date,
+    `Node ${meta.node}`,
+    `${meta.cpus}× ${meta.cpuModel}`,
+    'client etcd3',
+    `value ${cfg.valueSize} B`,
+    `${cfg.rowMs / 1000} s per row${cfg.repeat > 1 ? `, median of ${cfg.repeat} runs per kind (ABBA order)` : ''}`,
+    `took ${seconds.toFixed(0)} s`,
+    `background CPU ${fmtPct(backgroundCores)} of a core`,
+  ].join(' · '), '');
+  if (backgroundCores > BACKGROUND_WARN_CORES) {
+    const warning = `**Warning:** other processes used ${fmtPct(backgroundCores)} of a core on average during this run; the figures are noisy. Rerun on an idle machine.`;
+    out.push(warning, '');
+    log(warning.replace(/\*/g, ''));
+  }
   if (cfg.rows.some((r) => r !== 'memory')) out.push(latencyTable(cfg, outcomes), '');
   if (cfg.rows.includes('memory')) out.push(memoryTable(cfg, outcomes), '');
-  out.push('Latencies are per-op client wall times (warmup excluded). ops/s ratio > 1: raftkv faster; latency / RSS ratio < 1: raftkv better.');
+  out.push('Latencies are per-op client wall times, warmup excluded. Ratios: ops/s > 1 means raftkv is faster; latency and memory < 1 mean raftkv is better.');
   const errors = outcomes.filter((o): o is Extract<RowOutcome, { status: 'error' }> => o.status === 'error');
   if (errors.length > 0) {
-    out.push('', '**Errors:**', ...errors.map((e) => `- ${e.kind} ${e.row}${cfg.repeat > 1 && e.row !== 'memory' ? ` #${e.rep + 1}` : ''}: ${e.error.replace(/\s+/g, ' ')}`));
+    out.push('', '**Errors:**');
+    for (const e of errors) out.push(`- ${e.kind} ${e.row}${e.row === 'memory' ? '' : ` #${e.rep + 1}`}: ${e.error.replace(/\s+/g, ' ')}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
 

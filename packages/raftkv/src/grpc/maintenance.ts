@@ -32,6 +32,7 @@ export function maintenanceService(server: EtcdServer, hdr: Headers, log: Logger
       return { header: hdr.at() };
     }),
     Hash: unary(log, async () => {
+      await server.flush();
       const rev = server.store.currentRev;
       const crc = new Crc32c();
       for await (const [k, v] of server.backend.stateEntries()) crc.update(k).update(v);
@@ -44,6 +45,7 @@ export function maintenanceService(server: EtcdServer, hdr: Headers, log: Logger
       if (rev > 0 && rev < store.compactRev) throw Errors.compacted();
       if (rev <= 0) rev = store.currentRev;
       const compactRev = store.compactRev;
+      await server.flush();
       const crc = new Crc32c();
       const recs = await server.backend.recordsBetween(0, rev, Number.MAX_SAFE_INTEGER);
       for (const r of recs) {
@@ -56,7 +58,7 @@ export function maintenanceService(server: EtcdServer, hdr: Headers, log: Logger
       return { header: hdr.at(), hash: crc.digest(), compactRevision: compactRev, hashRevision: rev };
     }),
     Snapshot: (call: ServerWritableStream<unknown, unknown>) => {
-      buildSnapshot(server.backend).then((chunks) => {
+      server.flush().then(() => buildSnapshot(server.backend)).then((chunks) => {
         const whole = Buffer.concat(chunks);
         let sent = 0;
         while (sent < whole.length) {

@@ -72,9 +72,10 @@ export class WriteTxn {
     rec.live = kv;
     if (prev && prev.lease !== 0 && prev.lease !== lease) s.leases.detach(prev.lease, key);
     if (lease !== 0 && (!prev || prev.lease !== lease)) s.leases.attach(lease, key);
-    this.records.push({ main: rev, sub, kv });
+    const rec2: StoredRecord = { main: rev, sub, kv };
+    this.records.push(rec2);
     this.events.push(prev ? { type: EventType.PUT, kv, prevKv: prev } : { type: EventType.PUT, kv });
-    s.pending.set(revId(rev, sub), kv);
+    s.pending.set(revId(rev, sub), rec2);
     return { kv, prev };
   }
 
@@ -88,9 +89,10 @@ export class WriteTxn {
     rec.push(rev, sub, true);
     rec.live = null;
     if (prev.lease !== 0) s.leases.detach(prev.lease, rec.key);
-    this.records.push({ main: rev, sub, kv: tomb });
+    const rec2: StoredRecord = { main: rev, sub, kv: tomb };
+    this.records.push(rec2);
     this.events.push({ type: EventType.DELETE, kv: tomb, prevKv: prev });
-    s.pending.set(revId(rev, sub), tomb);
+    s.pending.set(revId(rev, sub), rec2);
     return prev;
   }
 
@@ -152,8 +154,8 @@ export class MvccStore {
   currentRev = 1;
   /** Revisions below this are compacted (0: never compacted). */
   compactRev = 0;
-  /** Records applied but not yet written to the backend, by revId. */
-  readonly pending = new Map<string, KeyValue>();
+  /** Records applied but not yet written to the backend, by revId, in revision order. */
+  readonly pending = new Map<string, StoredRecord>();
 
   constructor(readonly leases: LeaseHooks, private readonly history: HistoryReader) {}
 
@@ -173,8 +175,16 @@ export class MvccStore {
     if (rec.main > this.currentRev) this.currentRev = rec.main;
   }
 
-  persisted(upTo: readonly StoredRecord[]): void {
-    for (const r of upTo) this.pending.delete(revId(r.main, r.sub));
+  /** The given records are now in the backend. */
+  persisted(records: readonly StoredRecord[]): void {
+    for (const r of records) this.pending.delete(revId(r.main, r.sub));
+  }
+
+  /** Unpersisted records with fromRev <= main <= toRev, in revision order. */
+  pendingBetween(fromRev: number, toRev: number): StoredRecord[] {
+    const out: StoredRecord[] = [];
+    for (const r of this.pending.values()) if (r.main >= fromRev && r.main <= toRev) out.push(r);
+    return out;
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -234,7 +244,7 @@ export class MvccStore {
       const live = ref.rec?.live;
       if (live && ref.rec!.isLatest(ref.main, ref.sub)) { out[i] = live; return; }
       const p = this.pending.get(revId(ref.main, ref.sub));
-      if (p) { out[i] = p; return; }
+      if (p) { out[i] = p.kv; return; }
       missing.push({ main: ref.main, sub: ref.sub });
       missingAt.push(i);
     });

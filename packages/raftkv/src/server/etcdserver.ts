@@ -7,7 +7,10 @@ import { Lessor } from '../lease/lessor.js';
 import { MvccStore, type WriteEffects } from '../mvcc/store.js';
 import type { DeleteRangeRequest, PutRequest, PutResponse, DeleteRangeResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from '../types.js';
 import { ApplyBatch, Backend } from '../storage/backend.js';
+import { Wal } from '../storage/wal.js';
 import { WatchHub } from '../watch/hub.js';
+import type { StoredRecord } from '../mvcc/store.js';
+import { join } from 'node:path';
 import { decodeEntry, encodeEntry, type Proposal } from './entry.js';
 import { SoloLog, type CommittedEntry } from './sololog.js';
 
@@ -37,6 +40,11 @@ export interface ServerConfig {
 
 export const ETCD_VERSION = '3.5.16';
 
+/** Applied changes are written to LevelDB at least this often (etcd's backend batch interval)... */
+const FLUSH_INTERVAL_MS = 100;
+/** ...or once this many ops are waiting (etcd's backend batch limit). */
+const FLUSH_MAX_OPS = 10_000;
+
 /** etcd derives member IDs from peer URLs and the cluster token; so do we. */
 function id64(...parts: string[]): string {
   const h = createHash('sha1').update(parts.join('\n')).digest();
@@ -57,9 +65,16 @@ export class EtcdServer {
   /** Counters for /metrics. */
   readonly counters = { puts: 0, deletes: 0, txns: 0, ranges: 0, compactions: 0, proposalsFailed: 0, proposalsApplied: 0 };
 
+  private wal!: Wal;
+  /** Applied changes not yet written to LevelDB (the WAL holds them durably meanwhile). */
+  private unflushed = new ApplyBatch();
+  private unflushedRecords: StoredRecord[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
   private constructor(readonly cfg: ServerConfig, readonly backend: Backend) {
     this.store = new MvccStore(this.lessor, backend);
-    this.hub = new WatchHub(this.store, backend, cfg.progressNotifyMs);
+    this.hub = new WatchHub(this.store, { recordsBetween: (f, t, l) => this.recordsBetween(f, t, l) }, cfg.progressNotifyMs);
   }
 
   static async start(cfg: ServerConfig): Promise<EtcdServer> {
@@ -98,10 +113,13 @@ export class EtcdServer {
     // The revision never goes backwards, even when compaction removed the newest records.
     if (applied.rev > this.store.currentRev) this.store.currentRev = applied.rev;
     this.appliedIndex = applied.index;
-    const tail = await this.backend.logAfter(applied.index);
-    const lastIndex = tail.length > 0 ? tail[tail.length - 1]!.index : Math.max(applied.index, await this.backend.lastLogIndex());
-    this.log = new SoloLog<Proposal>(this.backend, (e) => this.applyEntries(e), lastIndex, (err) => this.onFatal(err));
-    if (tail.length > 0) await this.applyEntries(tail);
+    const { wal, entries: tail } = Wal.open(join(this.cfg.dataDir, 'member', 'wal'), applied.index);
+    this.wal = wal;
+    this.log = new SoloLog<Proposal>(wal, (e) => this.applyEntries(e), (err) => this.onFatal(err));
+    if (tail.length > 0) {
+      await this.applyEntries(tail);
+      await this.flush();
+    }
     this.hub.advance(this.store.currentRev);
     log.info({ records, keys: this.store.keys.size, revision: this.store.currentRev, compactRevision: this.store.compactRev,
       appliedIndex: this.appliedIndex, replayed: tail.length, leases: this.lessor.leases.size }, 'recovered state');
@@ -120,6 +138,7 @@ export class EtcdServer {
 
   get raftIndex(): number { return this.log.index; }
   get walFsyncs(): number { return this.log.fsyncs; }
+  get unflushedOps(): number { return this.unflushed.size; }
   get raftTerm(): number { return this.log.term; }
   get applied(): number { return this.appliedIndex; }
 
@@ -128,6 +147,9 @@ export class EtcdServer {
     if (this.sizeTimer) clearInterval(this.sizeTimer);
     this.hub.close();
     await this.log.stop();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.flush();
+    this.wal.close();
     await this.backend.close();
   }
 
@@ -172,9 +194,13 @@ export class EtcdServer {
 
   // ---- apply --------------------------------------------------------------------------------------
 
-  /** Applies committed entries in order, persists their effects in one batch, then publishes. */
+  /**
+   * Applies committed entries in order and publishes their events. Their effects reach LevelDB
+   * with the next flush; until then the WAL holds them and reads find them in the store's pending
+   * records.
+   */
   private async applyEntries(entries: ReadonlyArray<CommittedEntry<Proposal>>): Promise<unknown[]> {
-    const batch = new ApplyBatch();
+    const batch = this.unflushed;
     const effects: WriteEffects[] = [];
     const results: unknown[] = [];
     for (const e of entries) {
@@ -182,34 +208,65 @@ export class EtcdServer {
       let prefetched: Map<RangeRequest, RangeResponse> | undefined;
       if (p.kind === 'txn') prefetched = await this.prefetch(p.req);
       try {
+        const before = effects.length;
         results.push(this.applyOne(p, batch, effects, prefetched));
+        for (let i = before; i < effects.length; i++) {
+          for (const r of effects[i]!.records) { batch.putRecord(r); this.unflushedRecords.push(r); }
+        }
         this.counters.proposalsApplied++;
       } catch (err) {
         if (!isEtcdError(err)) throw err;
         results.push(err);
       }
     }
-    for (const ef of effects) for (const r of ef.records) batch.putRecord(r);
     const last = entries[entries.length - 1];
-    if (last) batch.setApplied({ index: last.index, rev: this.store.currentRev });
-    await this.backend.writeApplied(batch);
     if (last) this.appliedIndex = last.index;
-    for (const ef of effects) this.store.persisted(ef.records);
     this.hub.publish(effects);
-    this.maybeTruncateLog();
+    this.scheduleFlush();
     return results;
   }
 
-  private truncating = false;
-  private truncatedBelow = 0;
-  private maybeTruncateLog(): void {
-    const keepFrom = this.appliedIndex - this.cfg.logRetention;
-    if (this.truncating || keepFrom - this.truncatedBelow < 1000) return;
-    this.truncating = true;
-    this.truncatedBelow = keepFrom;
-    this.backend.truncateLogBefore(keepFrom)
-      .catch((err: unknown) => this.cfg.logger.warn({ err }, 'log truncation failed'))
-      .finally(() => { this.truncating = false; });
+  private scheduleFlush(): void {
+    if (this.unflushed.size >= FLUSH_MAX_OPS) { void this.flush().catch((err: unknown) => this.onFatal(err)); return; }
+    if (this.flushTimer || this.unflushed.size === 0) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush().catch((err: unknown) => this.onFatal(err));
+    }, FLUSH_INTERVAL_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Writes applied changes to LevelDB with the applied index, then frees old WAL segments. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.unflushed.size === 0) return;
+    const batch = this.unflushed;
+    const records = this.unflushedRecords;
+    const index = this.appliedIndex;
+    batch.setApplied({ index, rev: this.store.currentRev });
+    this.unflushed = new ApplyBatch();
+    this.unflushedRecords = [];
+    this.flushing = (async () => {
+      await this.backend.writeApplied(batch);
+      this.store.persisted(records);
+      this.wal.releaseBefore(index - this.cfg.logRetention);
+    })();
+    try { await this.flushing; } finally { this.flushing = undefined; }
+  }
+
+  /** Persisted history merged with records not flushed yet (watch catch-up). */
+  private async recordsBetween(fromRev: number, toRev: number, limit: number): Promise<StoredRecord[]> {
+    // Taken before the disk read: a record flushed meanwhile is then found in both; one flushed
+    // before is found on disk.
+    const pending = this.store.pendingBetween(fromRev, toRev);
+    const disk = await this.backend.recordsBetween(fromRev, toRev, limit);
+    if (pending.length === 0) return disk;
+    const seen = new Set(disk.map((r) => `${r.main}.${r.sub}`));
+    const all = disk.concat(pending.filter((r) => !seen.has(`${r.main}.${r.sub}`)));
+    all.sort((a, b) => a.main - b.main || a.sub - b.sub);
+    if (all.length <= limit) return all;
+    const lastMain = all[limit - 1]!.main;
+    return all.filter((r) => r.main <= lastMain);
   }
 
   /** Historical ranges inside a txn, read while no other write can run. */

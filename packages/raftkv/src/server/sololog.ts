@@ -1,10 +1,12 @@
 // The replicated log of a single-member cluster. An entry is committed once it is durable on
-// the only member, so propose = append (fsync) → apply. Concurrent proposals are appended as one
-// group with one fsync (group commit). A Raft log replaces this class without changing the
-// caller: propose(data) resolves with the result of applying that entry.
-import type { Backend, LogEntry } from '../storage/backend.js';
+// the only member, so propose = append to the WAL (fsync) → apply. Proposals are collected until
+// the current event-loop turn has handled its I/O, then appended as one group with one fsync
+// (group commit); requests that arrive during that fsync form the next group. A Raft log
+// replaces this class without changing the caller: propose(data) resolves with the result of
+// applying that entry.
+import type { WalEntry } from '../storage/wal.js';
 
-export interface CommittedEntry<L> extends LogEntry {
+export interface CommittedEntry<L> extends WalEntry {
   /** The proposer's decoded form, when this member proposed the entry (saves a decode). */
   local?: L;
 }
@@ -12,26 +14,31 @@ export interface CommittedEntry<L> extends LogEntry {
 /** Applies committed entries in order; returns one result (or Error) per entry. */
 export type ApplyFn<L> = (entries: Array<CommittedEntry<L>>) => Promise<unknown[]>;
 
+/** The durable append the log needs (storage/wal.ts). */
+export interface DurableLog {
+  readonly index: number;
+  append(entries: readonly WalEntry[]): void;
+}
+
 interface Waiter<L> { data: Buffer; local?: L; resolve: (v: unknown) => void; reject: (e: unknown) => void }
 
 export class SoloLog<L> {
   private queue: Array<Waiter<L>> = [];
+  private scheduled = false;
   private running = false;
   private stopped = false;
+  /** Durable appends so far: one fsync each, however many entries they carried. */
+  fsyncs = 0;
 
   constructor(
-    private readonly backend: Backend,
+    private readonly wal: DurableLog,
     private readonly apply: ApplyFn<L>,
-    private lastIndex: number,
     /** Called once when applying fails for a reason other than a bad request. */
     private readonly onFatal: (err: unknown) => void,
     private readonly maxGroup = 1024,
   ) {}
 
-  /** Durable appends so far: one fsync each, however many entries they carried. */
-  fsyncs = 0;
-
-  get index(): number { return this.lastIndex; }
+  get index(): number { return this.wal.index; }
   /** Solo members never change term. */
   get term(): number { return 1; }
 
@@ -39,37 +46,40 @@ export class SoloLog<L> {
     if (this.stopped) return Promise.reject(new Error('log stopped'));
     return new Promise((resolve, reject) => {
       this.queue.push(local === undefined ? { data, resolve, reject } : { data, local, resolve, reject });
-      if (!this.running) void this.run();
+      if (!this.scheduled && !this.running) {
+        this.scheduled = true;
+        setImmediate(() => void this.run());
+      }
     });
   }
 
   /** Waits for in-flight groups, then refuses new proposals. */
   async stop(): Promise<void> {
     this.stopped = true;
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    while (this.running || this.scheduled) await new Promise((r) => setTimeout(r, 5));
   }
 
   private async run(): Promise<void> {
+    this.scheduled = false;
     this.running = true;
     try {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxGroup);
-        const first = this.lastIndex + 1;
+        const first = this.wal.index + 1;
         const entries: Array<CommittedEntry<L>> = group.map((w, i) =>
           w.local === undefined ? { index: first + i, data: w.data } : { index: first + i, data: w.data, local: w.local });
         try {
-          await this.backend.appendLog(entries);
+          this.wal.append(entries);
           this.fsyncs++;
         } catch (err) {
           for (const w of group) w.reject(err);
           continue;
         }
-        this.lastIndex += group.length;
         let results: unknown[];
         try {
           results = await this.apply(entries);
         } catch (err) {
-          // An apply failure that is not a request error leaves state unknown: stop serving writes.
+          // Not a request error: state is unknown, so stop serving writes.
           this.stopped = true;
           for (const w of group) w.reject(err);
           for (const w of this.queue.splice(0)) w.reject(err);

@@ -1,11 +1,9 @@
-// LevelDB layout of a raftkv member. One database holds:
+// LevelDB layout of a raftkv member's applied state:
 //   r<main:8><sub:4>  → mvccpb.KeyValue record (createRevision 0 marks a tombstone)
-//   l<index:8>        → durable log entry (the proposal, as logged)
 //   e<lease id:8>     → lease TTL in seconds (8 bytes)
 //   m<name>           → metadata: applied (index, rev), compact rev, member identity
-// Log appends are fsynced (group commit: one sync batch per round of proposals); applied state
-// is written after, unsynced, together with the applied index, so replay after a crash re-applies
-// exactly the entries whose effects were not yet written.
+// The durable log is the WAL (wal.ts); applied state is written here in unsynced batches that
+// also record the applied index, so after a crash the WAL entries past it are re-applied.
 import { ClassicLevel } from 'classic-level';
 import { statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +15,6 @@ type DB = ClassicLevel<Buffer, Buffer>;
 type Op = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
 const P_REC = 0x72; // r
-const P_LOG = 0x6c; // l
 const P_LEASE = 0x65; // e
 const P_META = 0x6d; // m
 
@@ -39,7 +36,6 @@ export function recordKey(main: number, sub: number): Buffer {
   return b;
 }
 
-function logKey(index: number): Buffer { return u64(P_LOG, index); }
 function leaseKey(id: number): Buffer {
   const b = Buffer.allocUnsafe(9);
   b[0] = P_LEASE;
@@ -53,12 +49,13 @@ const META_COMPACT = metaKey('compact');
 const META_MEMBER = metaKey('member');
 
 export interface AppliedState { index: number; rev: number }
-export interface LogEntry { index: number; data: Buffer }
 
-/** Ops of one applied round, written as one atomic LevelDB batch. */
+/** Applied changes in apply order, written as one atomic LevelDB batch. */
 export class ApplyBatch {
-  readonly ops: Op[] = [];
-  putRecord(r: StoredRecord): void { this.ops.push({ type: 'put', key: recordKey(r.main, r.sub), value: encodeKeyValue(r.kv) }); }
+  readonly ops: Array<Op | StoredRecord> = [];
+  /** Records are encoded when the batch is written, off the request path. */
+  putRecord(r: StoredRecord): void { this.ops.push(r); }
+  get size(): number { return this.ops.length; }
   deleteRecord(r: RevisionRef): void { this.ops.push({ type: 'del', key: recordKey(r.main, r.sub) }); }
   putLease(id: number, ttl: number): void {
     const v = Buffer.allocUnsafe(8);
@@ -145,35 +142,10 @@ export class Backend {
     return out;
   }
 
-  // ---- the durable log --------------------------------------------------------------------------
-
-  /** Appends entries durably: one fsync for the whole group. */
-  async appendLog(entries: readonly LogEntry[]): Promise<void> {
-    await this.db.batch(entries.map((e) => ({ type: 'put' as const, key: logKey(e.index), value: e.data })), { sync: true });
-  }
-
-  async logAfter(index: number): Promise<LogEntry[]> {
-    const out: LogEntry[] = [];
-    for await (const [k, v] of this.db.iterator({ gt: logKey(index), lt: Buffer.from([P_LOG + 1]) })) {
-      out.push({ index: readU64(k, 1), data: v });
-    }
-    return out;
-  }
-
-  async lastLogIndex(): Promise<number> {
-    for await (const k of this.db.keys({ lt: Buffer.from([P_LOG + 1]), gte: Buffer.from([P_LOG]), reverse: true, limit: 1 })) {
-      return readU64(k, 1);
-    }
-    return 0;
-  }
-
-  /** Drops log entries below `index` (their effects are applied and persisted). */
-  async truncateLogBefore(index: number): Promise<void> {
-    await this.db.clear({ gte: Buffer.from([P_LOG]), lt: logKey(index) });
-  }
-
   async writeApplied(batch: ApplyBatch, sync = false): Promise<void> {
-    if (batch.ops.length > 0) await this.db.batch(batch.ops, { sync });
+    if (batch.ops.length === 0) return;
+    const ops: Op[] = batch.ops.map((o) => ('kv' in o ? { type: 'put', key: recordKey(o.main, o.sub), value: encodeKeyValue(o.kv) } : o));
+    await this.db.batch(ops, { sync });
   }
 
   // ---- maintenance ------------------------------------------------------------------------------
@@ -194,13 +166,8 @@ export class Backend {
     await this.db.compactRange(Buffer.from([0]), Buffer.from([0xff]));
   }
 
-  /** All non-log keys at one point in time (snapshot save), in key order. */
+  /** Every key at one point in time (snapshot save, Hash), in key order. */
   async *stateEntries(): AsyncGenerator<[Buffer, Buffer]> {
-    for await (const [k, v] of this.db.iterator({})) {
-      if (k[0] === P_LOG) continue;
-      yield [k, v];
-    }
+    for await (const [k, v] of this.db.iterator({})) yield [k, v];
   }
-
-  static readonly prefixes = { P_REC, P_LOG, P_LEASE, P_META } as const;
 }

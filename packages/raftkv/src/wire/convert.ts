@@ -1,6 +1,6 @@
 // Converts decoded wire messages (protobufjs objects: int64 as Long, bytes as Buffer slices of
-// the request) into raftkv's internal request types. Keys and values are copied so stored data
-// does not pin whole request buffers.
+// the request) into raftkv's internal request types. Put keys and values are copied so stored
+// data does not pin request buffers; everything else is a view.
 import type Long from 'long';
 import type {
   Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest,
@@ -52,9 +52,21 @@ export function leaseId(v: I64 | null | undefined): number {
   return n;
 }
 
+/** A view of request bytes, for fields used only while handling the request. */
 function buf(b: Uint8Array | null | undefined): Buffer {
   if (!b || b.length === 0) return EMPTY;
-  return Buffer.from(b); // copy
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * A copy in its own allocation, for bytes the store keeps (keys, values). Copying into Node's
+ * shared 8 KiB pool would let one long-lived value pin a whole slab of short-lived garbage.
+ */
+function owned(b: Uint8Array | null | undefined): Buffer {
+  if (!b || b.length === 0) return EMPTY;
+  const c = Buffer.allocUnsafeSlow(b.length);
+  c.set(b);
+  return c;
 }
 
 export function rangeFromWire(m: WireRange): RangeRequest {
@@ -69,7 +81,7 @@ export function rangeFromWire(m: WireRange): RangeRequest {
 
 export function putFromWire(m: WirePut): PutRequest {
   return {
-    key: buf(m.key), value: buf(m.value), lease: num(m.lease),
+    key: owned(m.key), value: owned(m.value), lease: num(m.lease),
     prevKv: m.prevKv, ignoreValue: m.ignoreValue, ignoreLease: m.ignoreLease,
   };
 }

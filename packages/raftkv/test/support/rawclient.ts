@@ -1,6 +1,6 @@
 // A bare gRPC client over raftkv's own proto definitions: no retries, no client-side checks,
 // and able to send arbitrary bytes, so tests see exactly what the server answers.
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { root } from '../../src/wire/proto.js';
 
@@ -42,7 +42,47 @@ export class RawClient {
     });
   }
 
+  /** A Watch stream: send WatchRequest objects, read WatchResponses as they arrive. */
+  watch(): RawWatch {
+    const reqT = root.lookupType('etcdserverpb.WatchRequest');
+    const resT = root.lookupType('etcdserverpb.WatchResponse');
+    const call = this.client('etcdserverpb.Watch').makeBidiStreamRequest(
+      '/etcdserverpb.Watch/Watch',
+      (v: Record<string, unknown>) => Buffer.from(reqT.encode(reqT.fromObject(v)).finish()),
+      (b: Buffer) => resT.toObject(resT.decode(b), { longs: String, bytes: String, enums: String, defaults: true }) as WatchResp,
+      new Metadata(),
+    );
+    return new RawWatch(call);
+  }
+
   close(): void { for (const c of this.clients.values()) c.close(); }
+}
+
+export interface WatchEvent { type: string; kv: { key: string; value: string; modRevision: string; createRevision: string; version: string }; prevKv?: { value: string } | null }
+export interface WatchResp {
+  header: { revision: string }; watchId: string; created: boolean; canceled: boolean;
+  compactRevision: string; cancelReason: string; events: WatchEvent[];
+}
+
+export class RawWatch {
+  readonly received: WatchResp[] = [];
+  private waiters: Array<() => void> = [];
+  constructor(private readonly call: ClientDuplexStream<Record<string, unknown>, WatchResp>) {
+    call.on('data', (r: WatchResp) => { this.received.push(r); for (const w of this.waiters.splice(0)) w(); });
+    call.on('error', () => { /* cancelled at close */ });
+  }
+  send(req: Record<string, unknown>): void { this.call.write(req); }
+  /** Resolves with the first `n` responses matching `pred` (from the start of the stream). */
+  async next(pred: (r: WatchResp) => boolean, n = 1, timeoutMs = 10_000): Promise<WatchResp[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hits = this.received.filter(pred);
+      if (hits.length >= n) return hits.slice(0, n);
+      if (Date.now() > deadline) throw new Error(`timed out; received ${JSON.stringify(this.received).slice(0, 2000)}`);
+      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 100); });
+    }
+  }
+  close(): void { this.call.cancel(); }
 }
 
 export const b64 = (s: string): string => Buffer.from(s).toString('base64');
