@@ -38,6 +38,8 @@ export async function startGrpc(server: EtcdServer, urls: string[], tls: ClientT
     // etcd's keepalive enforcement: clients may ping every 5 s, with or without streams.
     'grpc.http2.min_ping_interval_without_data_ms': 5000,
     'grpc.keepalive_permit_without_calls': 1,
+    // channelz bookkeeping runs on every call and nothing here reads it.
+    'grpc.enable_channelz': 0,
   });
   const hdr = new Headers(server);
   g.addService(serviceDefinition('etcdserverpb.KV', KV_RAW_METHODS), kvService(server, hdr, log));

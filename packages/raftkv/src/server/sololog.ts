@@ -5,6 +5,7 @@
 // replaces this class without changing the caller: propose(data) resolves with the result of
 // applying that entry.
 import type { WalEntry } from '../storage/wal.js';
+import { Errors } from '../errors.js';
 
 export interface CommittedEntry<L> extends WalEntry {
   /** The proposer's decoded form, when this member proposed the entry (saves a decode). */
@@ -43,7 +44,7 @@ export class SoloLog<L> {
   get term(): number { return 1; }
 
   propose(data: Buffer, local?: L): Promise<unknown> {
-    if (this.stopped) return Promise.reject(new Error('log stopped'));
+    if (this.stopped) return Promise.reject(Errors.stopped());
     return new Promise((resolve, reject) => {
       this.queue.push(local === undefined ? { data, resolve, reject } : { data, local, resolve, reject });
       if (!this.scheduled && !this.running) {

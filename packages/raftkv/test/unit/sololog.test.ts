@@ -11,6 +11,10 @@ class FakeWal implements DurableLog {
     this.appends.push([...entries]);
     this.index = entries[entries.length - 1]!.index;
   }
+  async appendAsync(entries: readonly WalEntry[]): Promise<void> {
+    this.append(entries);
+    await new Promise((r) => setTimeout(r, 1));
+  }
 }
 
 describe('SoloLog', () => {
