@@ -3,7 +3,7 @@
 # (data in .data/raftkv), and prints how to talk to it. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 npm run build --silent
 mkdir -p .data
 PORT="${RAFTKV_PORT:-2379}"
