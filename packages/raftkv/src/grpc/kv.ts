@@ -1,7 +1,7 @@
 // etcdserverpb.KV: request checks, then reads from the applied state or writes via the log.
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { Raw } from '../wire/proto.js';
+import type { Raw } from '@kube-ts/etcd-api';
 import {
   deleteFromWire, num, putFromWire, rangeFromWire, txnFromWire,
   type I64, type WireDelete, type WirePut, type WireRange, type WireTxn,

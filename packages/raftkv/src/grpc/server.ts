@@ -3,7 +3,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { EtcdServer } from '../server/etcdserver.js';
-import { serviceDefinition } from '../wire/proto.js';
+import { serviceDefinition } from '@kube-ts/etcd-api';
 import { Headers } from './common.js';
 import { KV_RAW_METHODS, kvService } from './kv.js';
 import { leaseService } from './lease.js';

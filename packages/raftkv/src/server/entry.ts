@@ -1,6 +1,6 @@
 // Log entries: one byte of kind, then the request in etcd's wire format. Client writes are
 // logged as the bytes they arrived in; replay decodes them exactly as a live request.
-import { T } from '../wire/proto.js';
+import { T } from '@kube-ts/etcd-api';
 import {
   deleteFromWire, leaseId, num, putFromWire, txnFromWire,
   type WireDelete, type WirePut, type WireTxn, type I64,

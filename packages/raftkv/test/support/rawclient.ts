@@ -2,7 +2,7 @@
 // and able to send arbitrary bytes, so tests see exactly what the server answers.
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { root } from '../../src/wire/proto.js';
+import { root } from '@kube-ts/etcd-api';
 
 export interface CallResult<T> { ok: true; value: T }
 export interface CallError { ok: false; code: number; details: string }

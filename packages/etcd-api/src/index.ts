@@ -1,11 +1,12 @@
-// Loads raftkv's own .proto subset of the etcd API with protobufjs and builds grpc-js service
-// definitions from it, so method paths (/etcdserverpb.KV/Range ...) come from one declaration.
+// Loads our own .proto subset of the etcd API with protobufjs and builds grpc-js service
+// definitions from it (server and client side), so method paths (/etcdserverpb.KV/Range ...)
+// come from one declaration shared by raftkv and kube-apiserver's etcd client.
 import protobuf from 'protobufjs';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const protoDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto');
+const protoDir = resolve(dirname(fileURLToPath(import.meta.url)), '../proto');
 
 export const root: protobuf.Root = new protobuf.Root();
 root.resolvePath = (_origin, target) => resolve(protoDir, target.replace(/^.*\//, ''));
