@@ -1,0 +1,42 @@
+// API errors as Kubernetes Status objects, with upstream's codes, reasons and message shapes
+// (k8s.io/apimachinery/pkg/api/errors).
+import type { GroupResource, Status, StatusCause } from './types.js';
+
+export class ApiError extends Error {
+  constructor(readonly status: Status) {
+    super(status.message);
+  }
+  get code(): number { return this.status.code; }
+}
+
+/** "pods" or "deployments.apps", as upstream qualifies resources in messages. */
+export function qualified(gr: GroupResource): string {
+  return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
+}
+
+function status(code: number, reason: string, message: string, details?: Status['details']): ApiError {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  if (details) s.details = details;
+  return new ApiError(s);
+}
+
+export const Errors = {
+  notFound: (gr: GroupResource, name: string) =>
+    status(404, 'NotFound', `${qualified(gr)} "${name}" not found`, { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
+  alreadyExists: (gr: GroupResource, name: string) =>
+    status(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
+  conflict: (gr: GroupResource, name: string, why: string) =>
+    status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
+  invalid: (kind: string, group: string, name: string, causes: StatusCause[]) =>
+    status(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
+      { name, ...(group ? { group } : {}), kind, causes }),
+  badRequest: (message: string) => status(400, 'BadRequest', message),
+  methodNotSupported: (gr: GroupResource, verb: string) =>
+    status(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(gr)}"`, { ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
+  notFoundPath: (path: string) => status(404, 'NotFound', `the server could not find the requested resource`, { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] }),
+  gone: (message: string) => status(410, 'Expired', message),
+  tooLarge: (message = 'Request entity too large: limit is 3145728') => status(413, 'RequestEntityTooLarge', message),
+  unsupportedMediaType: (type: string) => status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type})`),
+  internal: (message: string) => status(500, 'InternalError', `Internal error occurred: ${message}`),
+  timeout: (message: string) => status(504, 'Timeout', message),
+} as const;

@@ -1,0 +1,86 @@
+// A resource is declared once; REST handlers, discovery, OpenAPI and Table output all derive from
+// its declaration (CRDs will produce the same declaration at runtime).
+import type { JsonValue, KubeObject, StatusCause } from '../api/types.js';
+
+export interface PrinterColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0: default output; 1: only with -o wide. */
+  priority?: number;
+  value(obj: KubeObject): JsonValue;
+}
+
+/** How metadata.name is validated (upstream: DNS-1123 subdomain for most, label for a few). */
+export type NameRule = 'subdomain' | 'label';
+
+export interface ResourceDef {
+  group: string;
+  version: string;
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  nameRule: NameRule;
+  /** Key segment under the storage prefix (upstream's registry path, e.g. "minions" for nodes). */
+  storagePath: string;
+  /** Printer columns after NAME (AGE is appended unless the list has it). */
+  columns: PrinterColumn[];
+  /** Fields an object of this kind carries at top level, for the OpenAPI schema. */
+  topLevelFields: string[];
+  /** Sets defaults on create and update (upstream's defaulting functions). */
+  defaults?(obj: KubeObject): void;
+  /** Field errors for a new or updated object. */
+  validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /** Whether spec changes bump metadata.generation. */
+  hasSpec: boolean;
+}
+
+export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+
+export function apiVersionOf(r: Pick<ResourceDef, 'group' | 'version'>): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** Age column as kubectl expects it: the creation timestamp, formatted by the client. */
+export const AGE: PrinterColumn = {
+  name: 'Age', type: 'string', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  value: (o) => age(o.metadata.creationTimestamp),
+};
+
+/** Upstream's translateTimestampSince: 5s, 7m, 3h, 2d ... */
+export function age(ts: string | undefined): string {
+  if (!ts) return '<unknown>';
+  const s = Math.max(0, Math.floor((Date.now() - Date.parse(ts)) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return `${h}h${m % 60 ? `${m % 60}m` : ''}`;
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (d < 8) return `${d}d${h % 24 ? `${h % 24}h` : ''}`;
+  if (d < 365 * 2) return `${d}d`;
+  return `${Math.floor(d / 365)}y`;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Upstream's name validation messages (apimachinery validation.IsDNS1123Subdomain/Label). */
+export function validateName(rule: NameRule, name: string): string[] {
+  if (rule === 'label') {
+    const errs: string[] = [];
+    if (name.length > 63) errs.push('must be no more than 63 characters');
+    if (!DNS1123_LABEL.test(name)) errs.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
+    return errs;
+  }
+  const errs: string[] = [];
+  if (name.length > 253) errs.push('must be no more than 253 characters');
+  if (!DNS1123_SUBDOMAIN.test(name)) errs.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
+  return errs;
+}
