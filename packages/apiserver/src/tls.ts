@@ -46,7 +46,7 @@ export function servingCert(certDir: string, extraSans: { dns: string[]; ips: st
   }
   mkdirSync(certDir, { recursive: true });
   const ca = rsaKeys();
-  const caCert = certificate(`kube-apiserver-ca@${Math.floor(Date.now() / 1000)}`, ca.publicKey, ca.privateKey, undefined, true, []);
+  const caCert = certificate(`kube-apiserver-ca-${Math.floor(Date.now() / 1000)}`, ca.publicKey, ca.privateKey, undefined, true, []);
   const srv = rsaKeys();
   const dns = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...extraSans.dns];
   const ips = ['127.0.0.1', ...extraSans.ips];

@@ -36,7 +36,7 @@ export const Errors = {
   notFoundPath: (path: string) => status(404, 'NotFound', `the server could not find the requested resource`, { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] }),
   gone: (message: string) => status(410, 'Expired', message),
   tooLarge: (message = 'Request entity too large: limit is 3145728') => status(413, 'RequestEntityTooLarge', message),
-  unsupportedMediaType: (type: string) => status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type})`),
+  unsupportedMediaType: (type: string) => status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`),
   internal: (message: string) => status(500, 'InternalError', `Internal error occurred: ${message}`),
   timeout: (message: string) => status(504, 'Timeout', message),
 } as const;

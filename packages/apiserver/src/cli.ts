@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// kube-apiserver with upstream's flag names, so a Hard-Way unit file maps one to one.
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { coreResources } from './registry/core.js';
+import { EtcdClient } from './storage/etcd.js';
+import { ObjectStore } from './storage/objects.js';
+import { buildServer } from './http/server.js';
+import { servingCert } from './tls.js';
+import { bootstrap } from './bootstrap.js';
+import { VERSION_INFO } from './version.js';
+
+const program = new Command('kube-apiserver')
+  .description('The Kubernetes API server, over the etcd v3 API (raftkv or etcd)')
+  .requiredOption('--etcd-servers <urls>', 'etcd servers to connect to (scheme://ip:port), comma separated')
+  .option('--etcd-cafile <file>', 'SSL Certificate Authority file used to secure etcd communication')
+  .option('--etcd-certfile <file>', 'SSL certification file used to secure etcd communication')
+  .option('--etcd-keyfile <file>', 'SSL key file used to secure etcd communication')
+  .option('--etcd-prefix <prefix>', 'the prefix to prepend to all resource paths in etcd', '/registry')
+  .option('--secure-port <port>', 'the port on which to serve HTTPS', '6443')
+  .option('--bind-address <ip>', 'the IP address on which to listen for the --secure-port port', '0.0.0.0')
+  .option('--advertise-address <ip>', 'the IP address on which to advertise the apiserver to members of the cluster')
+  .option('--tls-cert-file <file>', 'file containing the default x509 certificate for HTTPS')
+  .option('--tls-private-key-file <file>', 'file containing the default x509 private key matching --tls-cert-file')
+  .option('--cert-dir <dir>', 'directory where generated TLS certs are kept (ignored with --tls-cert-file)', '/var/run/kubernetes')
+  .option('--service-cluster-ip-range <cidr>', 'a CIDR notation IP range from which to assign service cluster IPs', '10.0.0.0/24')
+  .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
+  .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
+  .action(async (o: Record<string, string | undefined>) => {
+    const verbose = Number(o.v ?? 0);
+    const logger = pino({ level: verbose >= 4 ? 'debug' : 'info', base: { component: 'kube-apiserver' } }, pino.destination(2));
+    const etcdServers = (o.etcdServers ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const tls = {
+      ...(o.etcdCafile ? { caFile: readFileSync(o.etcdCafile) } : {}),
+      ...(o.etcdCertfile ? { certFile: readFileSync(o.etcdCertfile) } : {}),
+      ...(o.etcdKeyfile ? { keyFile: readFileSync(o.etcdKeyfile) } : {}),
+    };
+    const etcd = new EtcdClient(etcdServers[0]!, tls);
+    const store = new ObjectStore(etcd, (o.etcdPrefix ?? '/registry').replace(/\/$/, ''));
+    const port = Number(o.securePort);
+    const host = o.bindAddress ?? '0.0.0.0';
+    const advertise = o.advertiseAddress ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+    const serving = o.tlsCertFile && o.tlsPrivateKeyFile
+      ? { cert: readFileSync(o.tlsCertFile, 'utf8'), key: readFileSync(o.tlsPrivateKeyFile, 'utf8') }
+      : servingCert(o.certDir ?? '/var/run/kubernetes', { dns: [], ips: [advertise] });
+    try {
+      await bootstrap(store, coreResources, logger);
+    } catch (err) {
+      logger.fatal({ err, etcdServers }, 'cannot reach the storage backend');
+      process.exit(1);
+    }
+    const app = await buildServer({ resources: coreResources, store, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
+    await app.listen({ port, host });
+    logger.info({ port, host, etcdServers }, 'serving securely');
+    const stop = (): void => { void app.close().finally(() => { etcd.close(); process.exit(0); }); };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`Error: ${(err as Error).message}\n`);
+  process.exit(1);
+});
