@@ -5,25 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'node:net';
-import { freePort, startServer, testKinds, type RunningServer } from '../../raftkv/test/support/servers.js';
+import { freePort, startServer, testKinds, waitForPort, type RunningServer } from '../../raftkv/test/support/servers.js';
 
 const APISERVER = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
 
 interface Run { code: number; stdout: string; stderr: string }
-
-function waitPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  return new Promise((res, rej) => {
-    const tryOnce = (): void => {
-      if (child.exitCode !== null) return rej(new Error(`kube-apiserver exited:\n${log()}`));
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); res(); });
-      s.once('error', () => { s.destroy(); if (Date.now() > deadline) rej(new Error(`timeout:\n${log()}`)); else setTimeout(tryOnce, 100); });
-    };
-    tryOnce();
-  });
-}
 
 describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
   let store: RunningServer;
@@ -51,7 +37,7 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
     api = spawn(process.execPath, [APISERVER, '--etcd-servers', store.endpoint, '--secure-port', String(port), '--bind-address', '127.0.0.1', '--cert-dir', join(dir, 'certs')], { stdio: ['ignore', 'pipe', 'pipe'] });
     api.stdout?.on('data', (d: Buffer) => { apiLog += d.toString(); });
     api.stderr?.on('data', (d: Buffer) => { apiLog += d.toString(); });
-    await waitPort(port, api, () => apiLog);
+    await waitForPort(port, api, () => apiLog, 20_000);
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, [
       'apiVersion: v1', 'kind: Config',

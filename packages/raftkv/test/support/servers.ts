@@ -59,7 +59,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function waitForPort(port: number, child: ChildProcess, out: () => string, timeoutMs = 15000): Promise<void> {
+export function waitForPort(port: number, child: ChildProcess, out: () => string, timeoutMs = 15000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((res, rej) => {
     const attempt = (): void => {
