@@ -108,6 +108,30 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
     expect(yaml).toMatch(/^apiVersion: v1\ndata:\n  a: "1"\n  b: "2"\nkind: ConfigMap\nmetadata:\n/);
   });
 
+  it('patches: label, annotate, and merge / json / strategic patches', async () => {
+    await ok(['create', '-f', '-', '--validate=false'], JSON.stringify({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'patched', labels: { tier: 'a' } },
+      spec: { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'A', value: '1' }] }, { name: 'side', image: 'busybox:1.36' }] },
+    }));
+    expect(await ok(['label', 'pod', 'patched', 'tier=b', '--overwrite'])).toBe('pod/patched labeled\n');
+    expect(await ok(['annotate', 'pod', 'patched', 'note=hello'])).toBe('pod/patched annotated\n');
+    expect(await ok(['patch', 'pod', 'patched', '--type=merge', '-p', '{"metadata":{"labels":{"extra":"x"}}}'])).toBe('pod/patched patched\n');
+    expect(await ok(['patch', 'pod', 'patched', '--type=json', '-p', '[{"op":"replace","path":"/spec/containers/1/image","value":"busybox:1.37"}]'])).toBe('pod/patched patched\n');
+    // Strategic: the container list merges by name; app's env merges by name too.
+    await ok(['patch', 'pod', 'patched', '-p', '{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}']);
+    const pod = JSON.parse(await ok(['get', 'pod', 'patched', '-o', 'json'])) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { containers: Array<{ name: string; image: string; env?: Array<{ name: string }> }> } };
+    expect(pod.metadata.labels).toEqual({ tier: 'b', extra: 'x' });
+    expect(pod.metadata.annotations).toMatchObject({ note: 'hello' });
+    expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=busybox:1.36', 'side=busybox:1.37']);
+    expect(pod.spec.containers[0]!.env!.map((e) => e.name)).toEqual(['A', 'B']);
+    const bad = await kubectl(['patch', 'pod', 'patched', '--type=json', '-p', '[{"op":"test","path":"/metadata/name","value":"other"}]']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('testing value /metadata/name failed');
+    const invalid = await kubectl(['patch', 'pod', 'patched', '--type=merge', '-p', '{"spec":{"restartPolicy":"Sometimes"}}']);
+    expect(invalid.stderr).toContain('spec.restartPolicy: Unsupported value: "Sometimes"');
+    await ok(['delete', 'pod', 'patched', '--wait=false']);
+  });
+
   it('pages lists with --chunk-size', async () => {
     for (let i = 0; i < 12; i++) await ok(['create', '-f', '-', '--validate=false'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `page-${String(i).padStart(2, '0')}`, labels: { batch: 'p' } } }));
     const names = (await ok(['get', 'cm', '-l', 'batch=p', '--chunk-size=5', '-o', 'name'])).trim().split('\n');

@@ -11,6 +11,7 @@ import { parseFieldSelector, parseLabelSelector } from '../registry/selector.js'
 import type { ObjectStore } from '../storage/objects.js';
 import { aggregated, aggregatedType, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { table, wantsTable } from './table.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -160,6 +161,28 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
           return obj;
         }, obj.metadata.resourceVersion);
       }
+      case 'PATCH': {
+        if (t.name === undefined) throw Errors.methodNotSupported(gr, 'patch');
+        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+        if (type === 'application/apply-patch+yaml') throw Errors.unsupportedMediaType(`${type} (server-side apply is not implemented yet)`);
+        if (!['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json'].includes(type)) throw Errors.unsupportedMediaType(type);
+        const patch = parseBody(req);
+        const patched = await o.store.update(def, t.namespace, t.name, (cur) => {
+          const next = (type === 'application/json-patch+json' ? jsonPatch(cur, patch)
+            : type === 'application/merge-patch+json' ? mergePatch(cur, patch) : strategicMergePatch(cur, patch)) as KubeObject;
+          if (!next || typeof next !== 'object' || !next.metadata) throw Errors.badRequest('the patch produced an invalid object');
+          if (next.kind !== def.kind || next.apiVersion !== apiVersionOf(def)) throw Errors.badRequest('the patch may not change the kind or apiVersion');
+          if (next.metadata.name !== t.name) throw Errors.badRequest('the patch may not change metadata.name');
+          // Immutable metadata comes from the stored object, whatever the patch said.
+          next.metadata.uid = cur.metadata.uid!;
+          next.metadata.creationTimestamp = cur.metadata.creationTimestamp!;
+          if (def.namespaced) next.metadata.namespace = t.namespace!;
+          admitAndValidate(def, next);
+          if (def.hasSpec) next.metadata.generation = (cur.metadata.generation ?? 1) + (JSON.stringify(next.spec) !== JSON.stringify(cur.spec) ? 1 : 0);
+          return next;
+        }, patchPrecondition(patch));
+        return patched;
+      }
       case 'DELETE': {
         if (t.name === undefined) throw Errors.methodNotSupported(gr, 'deletecollection');
         const body = req.body instanceof Buffer && req.body.length ? parseBody(req) as { preconditions?: { resourceVersion?: string } } : {};
@@ -204,6 +227,12 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   return app;
 }
 
+/** A merge patch that names metadata.resourceVersion makes it a precondition, as upstream. */
+function patchPrecondition(patch: unknown): string | undefined {
+  const rv = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+  return typeof rv === 'string' ? rv : undefined;
+}
+
 function randomSuffix(): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
   let s = '';
@@ -241,7 +270,7 @@ function parseBody(req: FastifyRequest): unknown {
   if (!(body instanceof Buffer) || body.length === 0) throw Errors.badRequest('the body of the request was empty');
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
   try {
-    if (type === 'application/json' || type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') return JSON.parse(body.toString());
+    if (type === 'application/json' || type.endsWith('patch+json')) return JSON.parse(body.toString());
     if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(body.toString());
   } catch (e) {
     throw Errors.badRequest(`${type === 'application/yaml' ? 'yaml' : 'json'}: ${(e as Error).message}`);
