@@ -7,15 +7,17 @@ import {
   EventType, SortOrder, SortTarget,
   type Compare, type DeleteRangeRequest, type Event, type KeyValue, type PutRequest, type RangeRequest,
   type RangeResponse, type RequestOp, type ResponseOp, type TxnRequest, type TxnResponse, type PutResponse,
-  type DeleteRangeResponse,
+  type DeleteRangeResponse, CompareResult, CompareTarget,
 } from '../types.js';
-import { CompareResult, CompareTarget } from '../types.js';
 import { bounds, keyString, KeySpace, type RangeBounds } from './keyspace.js';
 import type { KeyRecord } from './keyrecord.js';
 
 const EMPTY = Buffer.alloc(0);
 
 export interface RevisionRef { main: number; sub: number }
+
+/** Which branch each txn of a (nested) Txn request takes: true = success. */
+export type TxnPath = Map<TxnRequest, boolean>;
 
 export function revId(main: number, sub: number): string { return `${main}.${sub}`; }
 
@@ -287,12 +289,22 @@ export class MvccStore {
     return txn.end();
   }
 
-  /** Ranges at explicit past revisions inside a txn need history reads, done before applying. */
-  historicalTxnRanges(t: TxnRequest): RangeRequest[] {
+  /**
+   * The branch every (nested) txn takes, decided once against the state before the txn, as
+   * etcd's compareToPath does: later ops of the txn cannot change which branch ran.
+   */
+  txnPath(t: TxnRequest, path: TxnPath = new Map()): TxnPath {
+    const ok = this.compares(t.compare);
+    path.set(t, ok);
+    for (const op of ok ? t.success : t.failure) if ('txn' in op) this.txnPath(op.txn, path);
+    return path;
+  }
+
+  /** Ranges at explicit past revisions along the taken path: read before applying. */
+  historicalTxnRanges(t: TxnRequest, path: TxnPath): RangeRequest[] {
     const out: RangeRequest[] = [];
     const walk = (txn: TxnRequest): void => {
-      const ops = this.compares(txn.compare) ? txn.success : txn.failure;
-      for (const op of ops) {
+      for (const op of path.get(txn) ? txn.success : txn.failure) {
         if ('range' in op && op.range.revision > 0) out.push(op.range);
         else if ('txn' in op) walk(op.txn);
       }
@@ -302,13 +314,13 @@ export class MvccStore {
   }
 
   /**
-   * Applies a Txn. `prefetched` holds the results of historicalTxnRanges(t), read just before
-   * while nothing else could write.
+   * Applies a Txn along `path` (from txnPath, computed now when not given). `prefetched` holds
+   * the results of historicalTxnRanges, read just before while nothing else could write.
    */
-  txn(t: TxnRequest, prefetched?: Map<RangeRequest, RangeResponse>): { resp: TxnResponse; effects: WriteEffects } {
-    this.checkTxn(t);
+  txn(t: TxnRequest, path: TxnPath = this.txnPath(t), prefetched?: Map<RangeRequest, RangeResponse>): { resp: TxnResponse; effects: WriteEffects } {
+    this.checkTxn(t, path);
     const txn = new WriteTxn(this);
-    const resp = this.execTxn(txn, t, prefetched);
+    const resp = this.execTxn(txn, t, path, prefetched);
     const effects = txn.end();
     resp.header.revision = this.currentRev;
     return { resp, effects };
@@ -352,12 +364,11 @@ export class MvccStore {
   }
 
   /** Errors that abort a txn before it changes anything (etcd checkTxn), along the taken path. */
-  private checkTxn(t: TxnRequest): void {
-    const ops = this.compares(t.compare) ? t.success : t.failure;
-    for (const op of ops) {
+  private checkTxn(t: TxnRequest, path: TxnPath): void {
+    for (const op of path.get(t) ? t.success : t.failure) {
       if ('range' in op) this.checkRevision(op.range.revision);
       else if ('put' in op) this.checkPut(op.put);
-      else if ('txn' in op) this.checkTxn(op.txn);
+      else if ('txn' in op) this.checkTxn(op.txn, path);
     }
   }
 
@@ -390,8 +401,8 @@ export class MvccStore {
     return { header: { revision: txn.readRev }, deleted: targets.length, prevKvs };
   }
 
-  private execTxn(txn: WriteTxn, t: TxnRequest, prefetched?: Map<RangeRequest, RangeResponse>): TxnResponse {
-    const succeeded = this.compares(t.compare);
+  private execTxn(txn: WriteTxn, t: TxnRequest, path: TxnPath, prefetched?: Map<RangeRequest, RangeResponse>): TxnResponse {
+    const succeeded = path.get(t) === true;
     const ops: RequestOp[] = succeeded ? t.success : t.failure;
     const responses: ResponseOp[] = ops.map((op): ResponseOp => {
       if ('range' in op) {
@@ -402,7 +413,7 @@ export class MvccStore {
       }
       if ('put' in op) return { responsePut: this.execPut(txn, op.put) };
       if ('deleteRange' in op) return { responseDeleteRange: this.execDelete(txn, op.deleteRange) };
-      if ('txn' in op) return { responseTxn: this.execTxn(txn, op.txn, prefetched) };
+      if ('txn' in op) return { responseTxn: this.execTxn(txn, op.txn, path, prefetched) };
       return {};
     });
     return { header: { revision: txn.readRev }, succeeded, responses };

@@ -4,7 +4,7 @@ import { randomBytes, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Errors, isEtcdError } from '../errors.js';
 import { Lessor } from '../lease/lessor.js';
-import { MvccStore, type WriteEffects } from '../mvcc/store.js';
+import { MvccStore, type TxnPath, type WriteEffects } from '../mvcc/store.js';
 import type { DeleteRangeRequest, PutRequest, PutResponse, DeleteRangeResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from '../types.js';
 import { ApplyBatch, Backend } from '../storage/backend.js';
 import { Wal } from '../storage/wal.js';
@@ -39,6 +39,9 @@ export interface ServerConfig {
 }
 
 export const ETCD_VERSION = '3.5.16';
+
+/** What applying a txn needs besides the request: its decided path and prefetched history. */
+interface TxnApply { path: TxnPath; prefetched: Map<RangeRequest, RangeResponse> | undefined }
 
 /** Applied changes are written to LevelDB at least this often (etcd's backend batch interval)... */
 const FLUSH_INTERVAL_MS = 100;
@@ -205,11 +208,15 @@ export class EtcdServer {
     const results: unknown[] = [];
     for (const e of entries) {
       const p = e.local ?? decodeEntry(e.data);
-      let prefetched: Map<RangeRequest, RangeResponse> | undefined;
-      if (p.kind === 'txn') prefetched = await this.prefetch(p.req);
+      // A txn's branches are decided once, before its history reads (nothing writes meanwhile).
+      let txn: TxnApply | undefined;
+      if (p.kind === 'txn') {
+        const path = this.store.txnPath(p.req);
+        txn = { path, prefetched: await this.prefetch(p.req, path) };
+      }
       try {
         const before = effects.length;
-        results.push(this.applyOne(p, batch, effects, prefetched));
+        results.push(this.applyOne(p, batch, effects, txn));
         for (let i = before; i < effects.length; i++) {
           for (const r of effects[i]!.records) { batch.putRecord(r); this.unflushedRecords.push(r); }
         }
@@ -270,8 +277,8 @@ export class EtcdServer {
   }
 
   /** Historical ranges inside a txn, read while no other write can run. */
-  private async prefetch(t: TxnRequest): Promise<Map<RangeRequest, RangeResponse> | undefined> {
-    const ranges = this.store.historicalTxnRanges(t);
+  private async prefetch(t: TxnRequest, path: TxnPath): Promise<Map<RangeRequest, RangeResponse> | undefined> {
+    const ranges = this.store.historicalTxnRanges(t, path);
     if (ranges.length === 0) return undefined;
     const out = new Map<RangeRequest, RangeResponse>();
     for (const r of ranges) {
@@ -280,7 +287,7 @@ export class EtcdServer {
     return out;
   }
 
-  private applyOne(p: Proposal, batch: ApplyBatch, effects: WriteEffects[], prefetched?: Map<RangeRequest, RangeResponse>): unknown {
+  private applyOne(p: Proposal, batch: ApplyBatch, effects: WriteEffects[], txn?: TxnApply): unknown {
     const s = this.store;
     switch (p.kind) {
       case 'put': {
@@ -296,7 +303,7 @@ export class EtcdServer {
         return resp;
       }
       case 'txn': {
-        const { resp, effects: ef } = s.txn(p.req, prefetched);
+        const { resp, effects: ef } = s.txn(p.req, txn?.path, txn?.prefetched);
         effects.push(ef);
         this.counters.txns++;
         return resp;
