@@ -8,7 +8,7 @@ import { ApiError, Errors } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { apiVersionOf, validateName, type ResourceDef } from '../registry/resource.js';
 import { parseFieldSelector, parseLabelSelector } from '../registry/selector.js';
-import type { ObjectStore } from '../storage/objects.js';
+import { carryOver, stampNew, type ObjectStore } from '../storage/objects.js';
 import { aggregated, aggregatedType, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { table, wantsTable } from './table.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
@@ -144,7 +144,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
         } else delete obj.metadata.namespace;
         if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + randomSuffix();
         admitAndValidate(def, obj);
-        if (q.dryRun === 'All') return reply.code(201).send({ ...obj, metadata: { ...obj.metadata, uid: crypto.randomUUID(), creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } });
+        if (q.dryRun === 'All') return reply.code(201).send(stampNew(def, obj));
         const created = await o.store.create(def, obj);
         return reply.code(201).send(created);
       }
@@ -154,12 +154,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
         if (obj.metadata.name !== t.name) throw Errors.badRequest('the name of the object (' + (obj.metadata.name ?? '') + ') does not match the name on the URL (' + t.name + ')');
         if (def.namespaced) obj.metadata.namespace = t.namespace!;
         admitAndValidate(def, obj);
-        return o.store.update(def, t.namespace, t.name, (cur) => {
-          obj.metadata.uid = cur.metadata.uid!;
-          obj.metadata.creationTimestamp = cur.metadata.creationTimestamp!;
-          if (def.hasSpec) obj.metadata.generation = (cur.metadata.generation ?? 1) + (JSON.stringify(obj.spec) !== JSON.stringify(cur.spec) ? 1 : 0);
-          return obj;
-        }, obj.metadata.resourceVersion);
+        return o.store.update(def, t.namespace, t.name, (cur) => carryOver(def, obj, cur), obj.metadata.resourceVersion);
       }
       case 'PATCH': {
         if (t.name === undefined) throw Errors.methodNotSupported(gr, 'patch');
@@ -173,13 +168,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
           if (!next || typeof next !== 'object' || !next.metadata) throw Errors.badRequest('the patch produced an invalid object');
           if (next.kind !== def.kind || next.apiVersion !== apiVersionOf(def)) throw Errors.badRequest('the patch may not change the kind or apiVersion');
           if (next.metadata.name !== t.name) throw Errors.badRequest('the patch may not change metadata.name');
-          // Immutable metadata comes from the stored object, whatever the patch said.
-          next.metadata.uid = cur.metadata.uid!;
-          next.metadata.creationTimestamp = cur.metadata.creationTimestamp!;
           if (def.namespaced) next.metadata.namespace = t.namespace!;
           admitAndValidate(def, next);
-          if (def.hasSpec) next.metadata.generation = (cur.metadata.generation ?? 1) + (JSON.stringify(next.spec) !== JSON.stringify(cur.spec) ? 1 : 0);
-          return next;
+          // Immutable metadata comes from the stored object, whatever the patch said.
+          return carryOver(def, next, cur);
         }, patchPrecondition(patch));
         return patched;
       }

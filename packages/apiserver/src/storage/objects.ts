@@ -32,6 +32,23 @@ function encode(obj: KubeObject): Buffer {
   return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
 }
 
+/** Metadata the server owns on a new object: uid, creationTimestamp, generation. */
+export function stampNew(d: ResourceDef, obj: KubeObject): KubeObject {
+  obj.metadata.uid = randomUUID();
+  obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  if (d.hasSpec) obj.metadata.generation = 1;
+  delete obj.metadata.resourceVersion;
+  return obj;
+}
+
+/** An update keeps the stored uid and creationTimestamp; generation counts spec changes. */
+export function carryOver(d: ResourceDef, next: KubeObject, cur: KubeObject): KubeObject {
+  next.metadata.uid = cur.metadata.uid!;
+  next.metadata.creationTimestamp = cur.metadata.creationTimestamp!;
+  if (d.hasSpec) next.metadata.generation = (cur.metadata.generation ?? 1) + (JSON.stringify(next.spec) !== JSON.stringify(cur.spec) ? 1 : 0);
+  return next;
+}
+
 interface ContinueToken { v: 'meta.k8s.io/v1'; rv: number; start: string }
 
 export class ObjectStore {
@@ -98,13 +115,10 @@ export class ObjectStore {
     return res;
   }
 
-  /** Stores a new object; fills uid, creationTimestamp, generation. */
+  /** Stores a new object, stamped by stampNew. */
   async create(d: ResourceDef, obj: KubeObject): Promise<KubeObject> {
     const name = obj.metadata.name!;
-    obj.metadata.uid = randomUUID();
-    obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    if (d.hasSpec) obj.metadata.generation = 1;
-    delete obj.metadata.resourceVersion;
+    stampNew(d, obj);
     const r = await this.etcd.create(this.key(d, obj.metadata.namespace, name), encode(obj));
     if ('existing' in r) throw Errors.alreadyExists(gr(d), name);
     obj.metadata.resourceVersion = String(r.revision);
