@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
-import { coreResources } from './registry/core.js';
+import { builtinResources } from './registry/index.js';
 import { EtcdClient } from './storage/etcd.js';
 import { ObjectStore } from './storage/objects.js';
 import { buildServer } from './http/server.js';
@@ -45,12 +45,12 @@ const program = new Command('kube-apiserver')
       ? { cert: readFileSync(o.tlsCertFile, 'utf8'), key: readFileSync(o.tlsPrivateKeyFile, 'utf8') }
       : servingCert(o.certDir ?? '/var/run/kubernetes', { dns: [], ips: [advertise] });
     try {
-      await bootstrap(store, coreResources, logger);
+      await bootstrap(store, builtinResources, logger);
     } catch (err) {
       logger.fatal({ err, etcdServers }, 'cannot reach the storage backend');
       process.exit(1);
     }
-    const app = await buildServer({ resources: coreResources, store, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
+    const app = await buildServer({ resources: builtinResources, store, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
     await app.listen({ port, host });
     logger.info({ port, host, etcdServers }, 'serving securely');
     const stop = (): void => { void app.close().finally(() => { etcd.close(); process.exit(0); }); };

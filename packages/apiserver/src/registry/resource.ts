@@ -29,17 +29,39 @@ export interface ResourceDef {
   storagePath: string;
   /** Printer columns after NAME (AGE is appended unless the list has it). */
   columns: PrinterColumn[];
-  /** Fields an object of this kind carries at top level, for the OpenAPI schema. */
-  topLevelFields: string[];
+  /** OpenAPI definition name of this kind's schema (src/schema/defs), e.g. io.k8s.api.core.v1.Pod. */
+  schema: string;
+  /** Subresources served besides the resource itself. */
+  subresources?: Subresources;
+  /**
+   * Field selectors this resource supports besides metadata.name and metadata.namespace
+   * (upstream's per-resource field label conversion), e.g. pods: spec.nodeName, status.phase.
+   */
+  fieldSelectors?: string[];
   /** Sets defaults on create and update (upstream's defaulting functions). */
   defaults?(obj: KubeObject): void;
   /** Field errors for a new or updated object. */
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
   /** Whether spec changes bump metadata.generation. */
   hasSpec: boolean;
+  /** Verbs served (default: all of VERBS). Review types serve only create. */
+  verbs?: readonly Verb[];
+  /**
+   * Create-only types that are answered, not stored (SelfSubjectAccessReview, TokenReview...):
+   * returns the object to send back, usually the request with .status filled in.
+   */
+  compute?(obj: KubeObject): KubeObject | Promise<KubeObject>;
+}
+
+export interface Subresources {
+  /** /status: updates there change only .status; updates to the resource keep the old .status. */
+  status?: boolean;
+  /** /scale (autoscaling/v1 Scale), with JSON paths as CRDs declare them. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] as const;
+export type Verb = (typeof VERBS)[number];
 
 export function apiVersionOf(r: Pick<ResourceDef, 'group' | 'version'>): string {
   return r.group ? `${r.group}/${r.version}` : r.version;

@@ -1,0 +1,4 @@
+// Resource declarations: batch. Filled in by its owner; see ./resource.ts.
+import type { ResourceDef } from './resource.js';
+
+export const resources: ResourceDef[] = [];

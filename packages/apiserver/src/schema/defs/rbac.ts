@@ -1,0 +1,4 @@
+// Schemas: rbac. Filled in by its owner; see ../dsl.ts for the language.
+import type { ObjectType } from '../dsl.js';
+
+export const types: ObjectType[] = [];
