@@ -43,3 +43,11 @@ export interface Status {
 }
 
 export interface GroupResource { group: string; resource: string }
+
+/** The authenticated user of a request (authentication.k8s.io/v1 UserInfo). */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}

@@ -1,6 +1,6 @@
 // A resource is declared once; REST handlers, discovery, OpenAPI and Table output all derive from
 // its declaration (CRDs will produce the same declaration at runtime).
-import type { JsonValue, KubeObject, StatusCause } from '../api/types.js';
+import type { JsonValue, KubeObject, StatusCause, UserInfo } from '../api/types.js';
 
 export interface PrinterColumn {
   name: string;
@@ -50,7 +50,23 @@ export interface ResourceDef {
    * Create-only types that are answered, not stored (SelfSubjectAccessReview, TokenReview...):
    * returns the object to send back, usually the request with .status filled in.
    */
-  compute?(obj: KubeObject): KubeObject | Promise<KubeObject>;
+  compute?(obj: KubeObject, ctx: RequestContext): KubeObject | Promise<KubeObject>;
+  /**
+   * Set on a version that shares storage with another version of the same resource
+   * (events.k8s.io/v1 Event and v1 Event, autoscaling/v1 and autoscaling/v2 HPA): objects are
+   * stored in the storage version's shape and converted on the way in and out.
+   */
+  conversion?: {
+    /** apiVersion of the stored shape, e.g. "v1" or "autoscaling/v2". */
+    storageVersion: string;
+    toStorage(obj: KubeObject): KubeObject;
+    fromStorage(obj: KubeObject): KubeObject;
+  };
+}
+
+/** What a handler knows about the request beyond its body. */
+export interface RequestContext {
+  user: UserInfo;
 }
 
 export interface Subresources {
