@@ -1,4 +1,388 @@
-// Schemas: core. Filled in by its owner; see ../dsl.ts for the language.
-import type { ObjectType } from '../dsl.js';
+// Schemas: core/v1 types outside the pod family (core-pod.ts) and volume sources (core-volume.ts):
+// namespaces, services, endpoints, nodes, configmaps, secrets, service accounts, events, limit ranges,
+// resource quotas, persistent volumes and claims, component statuses, and what they nest.
+// Names, json names, protobuf numbers, patch tags, list markers, enums and required fields follow
+// upstream's core/v1 types at v1.32.
+import { META, S, bool, f, i32, i64, list, listType, map, obj, ref, str, struct, time, topLevel, type ObjectType } from '../dsl.js';
+import { inlined, persistentVolumeSourceFields } from './core-volume.js';
 
-export const types: ObjectType[] = [];
+const C = 'io.k8s.api.core.v1.';
+
+export const types: ObjectType[] = [
+  struct(C + 'AttachedVolume', 'AttachedVolume describes a volume attached to a node.', {
+    name: str(1, 'Name of the attached volume.', { required: true }),
+    devicePath: str(2, 'DevicePath represents the device path where the volume should be available.', { required: true }),
+  }),
+  struct(C + 'ClientIPConfig', 'ClientIPConfig represents the configurations of Client IP based session affinity.', {
+    timeoutSeconds: i32(1, 'TimeoutSeconds specifies the seconds of ClientIP type session sticky time.'),
+  }),
+  struct(C + 'ComponentCondition', 'Information about the condition of a component.', {
+    type: str(1, 'Type of condition for a component.', { required: true }),
+    status: str(2, 'Status of the condition for a component.', { required: true }),
+    message: str(3, 'Message about the condition for a component.'),
+    error: str(4, 'Condition error code for a component.'),
+  }),
+  topLevel(C + 'ComponentStatus', { group: '', version: 'v1', kind: 'ComponentStatus' }, 'ComponentStatus (and ComponentStatusList) holds the cluster validation info.', {
+    conditions: list(ref(C + 'ComponentCondition'), 2, 'List of component conditions observed.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+  }),
+  listType(C + 'ComponentStatus', { group: '', version: 'v1', kind: 'ComponentStatusList' }, 'Status of all the conditions for the component as a list of ComponentStatus objects.'),
+  topLevel(C + 'ConfigMap', { group: '', version: 'v1', kind: 'ConfigMap' }, 'ConfigMap holds configuration data for pods to consume.', {
+    immutable: bool(4, 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).'),
+    data: map(S.string, 2, 'Data contains the configuration data.'),
+    binaryData: map(S.bytes, 3, 'BinaryData contains the binary data.'),
+  }),
+  listType(C + 'ConfigMap', { group: '', version: 'v1', kind: 'ConfigMapList' }, 'ConfigMapList is a resource containing a list of ConfigMap objects.'),
+  struct(C + 'ConfigMapNodeConfigSource', 'ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node.', {
+    namespace: str(1, 'Namespace is the metadata.namespace of the referenced ConfigMap.', { required: true }),
+    name: str(2, 'Name is the metadata.name of the referenced ConfigMap.', { required: true }),
+    uid: str(3, 'UID is the metadata.UID of the referenced ConfigMap.'),
+    resourceVersion: str(4, 'ResourceVersion is the metadata.ResourceVersion of the referenced ConfigMap.'),
+    kubeletConfigKey: str(5, 'KubeletConfigKey declares which key of the referenced ConfigMap corresponds to the KubeletConfiguration structure.', { required: true }),
+  }),
+  struct(C + 'ContainerImage', 'Describe a container image.', {
+    names: list(S.string, 1, 'Names by which this image is known.', { listType: 'atomic' }),
+    sizeBytes: i64(2, 'The size of the image in bytes.'),
+  }),
+  struct(C + 'DaemonEndpoint', 'DaemonEndpoint contains information about a single Daemon endpoint.', {
+    Port: i32(1, 'Port number of the given endpoint.', { required: true }),
+  }),
+  struct(C + 'EndpointAddress', 'EndpointAddress is a tuple that describes single IP address.', {
+    ip: str(1, 'The IP of this endpoint.', { required: true }),
+    hostname: str(3, 'The Hostname of this endpoint.'),
+    nodeName: str(4, 'Optional: Node hosting this endpoint.'),
+    targetRef: obj(C + 'ObjectReference', 2, 'Reference to object providing the endpoint.'),
+  }, { mapType: 'atomic' }),
+  struct(C + 'EndpointPort', 'EndpointPort is a tuple that describes a single port.', {
+    name: str(1, 'The name of this port.'),
+    port: i32(2, 'The port number of the endpoint.', { required: true }),
+    protocol: str(3, 'The IP protocol for this port.', { enum: ['SCTP', 'TCP', 'UDP'] }),
+    appProtocol: str(4, 'The application protocol for this port.'),
+  }, { mapType: 'atomic' }),
+  struct(C + 'EndpointSubset', 'EndpointSubset is a group of addresses with a common set of ports.', {
+    addresses: list(ref(C + 'EndpointAddress'), 1, 'IP addresses which offer the related ports that are marked as ready.', { listType: 'atomic' }),
+    notReadyAddresses: list(ref(C + 'EndpointAddress'), 2, 'IP addresses which offer the related ports but are not currently marked as ready because they have not yet finished starting, have recently failed a readiness check, or have recently failed a liveness check.', { listType: 'atomic' }),
+    ports: list(ref(C + 'EndpointPort'), 3, 'Port numbers available on the related IP addresses.', { listType: 'atomic' }),
+  }),
+  topLevel(C + 'Endpoints', { group: '', version: 'v1', kind: 'Endpoints' }, 'Endpoints is a collection of endpoints that implement the actual service.', {
+    subsets: list(ref(C + 'EndpointSubset'), 2, 'The set of all endpoints is the union of all subsets.', { listType: 'atomic' }),
+  }),
+  listType(C + 'Endpoints', { group: '', version: 'v1', kind: 'EndpointsList' }, 'EndpointsList is a list of endpoints.'),
+  topLevel(C + 'Event', { group: '', version: 'v1', kind: 'Event' }, 'Event is a report of an event somewhere in the cluster.', {
+    involvedObject: obj(C + 'ObjectReference', 2, 'The object that this event is about.', { required: true }),
+    reason: str(3, 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    message: str(4, 'A human-readable description of the status of this operation.'),
+    source: obj(C + 'EventSource', 5, 'The component reporting this event.'),
+    firstTimestamp: time(6, 'The time at which the event was first recorded.'),
+    lastTimestamp: time(7, 'The time at which the most recent occurrence of this event was recorded.'),
+    count: i32(8, 'The number of times this event has occurred.'),
+    type: str(9, 'Type of this event (Normal, Warning), new types could be added in the future.'),
+    eventTime: f(S.microTime, 10, 'Time when this Event was first observed.'),
+    series: obj(C + 'EventSeries', 11, 'Data about the Event series this event represents or nil if it\'s a singleton Event.'),
+    action: str(12, 'What action was taken/failed regarding to the Regarding object.'),
+    related: obj(C + 'ObjectReference', 13, 'Optional secondary object for more complex actions.'),
+    reportingComponent: str(14, 'Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.'),
+    reportingInstance: str(15, 'ID of the controller instance, e.g. `kubelet-xyzf`.'),
+  }),
+  listType(C + 'Event', { group: '', version: 'v1', kind: 'EventList' }, 'EventList is a list of events.'),
+  struct(C + 'EventSeries', 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.', {
+    count: i32(1, 'Number of occurrences in this series up to the last heartbeat time.'),
+    lastObservedTime: f(S.microTime, 2, 'Time of the last occurrence observed.'),
+  }),
+  struct(C + 'EventSource', 'EventSource contains information for an event.', {
+    component: str(1, 'Component from which the event is generated.'),
+    host: str(2, 'Node name on which the event is generated.'),
+  }),
+  topLevel(C + 'LimitRange', { group: '', version: 'v1', kind: 'LimitRange' }, 'LimitRange sets resource usage limits for each kind of resource in a Namespace.', {
+    spec: obj(C + 'LimitRangeSpec', 2, 'Spec defines the limits enforced.'),
+  }),
+  struct(C + 'LimitRangeItem', 'LimitRangeItem defines a min/max usage limit for any resource that matches on kind.', {
+    type: str(1, 'Type of resource that this limit applies to.', { required: true }),
+    max: map(S.quantity, 2, 'Max usage constraints on this kind by resource name.'),
+    min: map(S.quantity, 3, 'Min usage constraints on this kind by resource name.'),
+    default: map(S.quantity, 4, 'Default resource requirement limit value by resource name if resource limit is omitted.'),
+    defaultRequest: map(S.quantity, 5, 'DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.'),
+    maxLimitRequestRatio: map(S.quantity, 6, 'MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource.'),
+  }),
+  listType(C + 'LimitRange', { group: '', version: 'v1', kind: 'LimitRangeList' }, 'LimitRangeList is a list of LimitRange items.'),
+  struct(C + 'LimitRangeSpec', 'LimitRangeSpec defines a min/max usage limit for resources that match on kind.', {
+    limits: list(ref(C + 'LimitRangeItem'), 1, 'Limits is the list of LimitRangeItem objects that are enforced.', { required: true, listType: 'atomic' }),
+  }),
+  struct(C + 'LoadBalancerIngress', 'LoadBalancerIngress represents the status of a load-balancer ingress point: traffic intended for the service should be sent to an ingress point.', {
+    ip: str(1, 'IP is set for load-balancer ingress points that are IP based (typically GCE or OpenStack load-balancers).'),
+    hostname: str(2, 'Hostname is set for load-balancer ingress points that are DNS based (typically AWS load-balancers).'),
+    ipMode: str(3, 'IPMode specifies how the load-balancer IP behaves, and may only be specified when the ip field is specified.'),
+    ports: list(ref(C + 'PortStatus'), 4, 'Ports is a list of records of service ports; if used, every port defined in the service should have an entry in it.', { listType: 'atomic' }),
+  }),
+  struct(C + 'LoadBalancerStatus', 'LoadBalancerStatus represents the status of a load-balancer.', {
+    ingress: list(ref(C + 'LoadBalancerIngress'), 1, 'Ingress is a list containing ingress points for the load-balancer.', { listType: 'atomic' }),
+  }),
+  struct(C + 'ModifyVolumeStatus', 'ModifyVolumeStatus represents the status object of ControllerModifyVolume operation.', {
+    targetVolumeAttributesClassName: str(1, 'TargetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled.'),
+    status: str(2, 'Status is the status of the ControllerModifyVolume operation.', { required: true, enum: ['InProgress', 'Infeasible', 'Pending'] }),
+  }),
+  topLevel(C + 'Namespace', { group: '', version: 'v1', kind: 'Namespace' }, 'Namespace provides a scope for Names.', {
+    spec: obj(C + 'NamespaceSpec', 2, 'Spec defines the behavior of the Namespace.'),
+    status: obj(C + 'NamespaceStatus', 3, 'Status describes the current status of a Namespace.'),
+  }),
+  struct(C + 'NamespaceCondition', 'NamespaceCondition contains details about state of namespace.', {
+    type: str(1, 'Type of namespace controller condition.', { required: true }),
+    status: str(2, 'Status of the condition, one of True, False, Unknown.', { required: true }),
+    lastTransitionTime: time(4, 'Last time the condition transitioned from one status to another.'),
+    reason: str(5, 'Unique, one-word, CamelCase reason for the condition\'s last transition.'),
+    message: str(6, 'Human-readable message indicating details about last transition.'),
+  }),
+  listType(C + 'Namespace', { group: '', version: 'v1', kind: 'NamespaceList' }, 'NamespaceList is a list of Namespaces.'),
+  struct(C + 'NamespaceSpec', 'NamespaceSpec describes the attributes on a Namespace.', {
+    finalizers: list(S.string, 1, 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', { listType: 'atomic' }),
+  }),
+  struct(C + 'NamespaceStatus', 'NamespaceStatus is information about the current status of a Namespace.', {
+    phase: str(1, 'Phase is the current lifecycle phase of the namespace.', { enum: ['Active', 'Terminating'] }),
+    conditions: list(ref(C + 'NamespaceCondition'), 2, 'Represents the latest available observations of a namespace\'s current state.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+  }),
+  topLevel(C + 'Node', { group: '', version: 'v1', kind: 'Node' }, 'Node is a worker node in Kubernetes.', {
+    spec: obj(C + 'NodeSpec', 2, 'Spec defines the behavior of a node.'),
+    status: obj(C + 'NodeStatus', 3, 'Most recently observed status of the node.', { readOnly: true }),
+  }),
+  struct(C + 'NodeAddress', 'NodeAddress contains information for the node\'s address.', {
+    type: str(1, 'Node address type, one of Hostname, ExternalIP or InternalIP.', { required: true }),
+    address: str(2, 'The node address.', { required: true }),
+  }),
+  struct(C + 'NodeCondition', 'NodeCondition contains condition information for a node.', {
+    type: str(1, 'Type of node condition.', { required: true }),
+    status: str(2, 'Status of the condition, one of True, False, Unknown.', { required: true }),
+    lastHeartbeatTime: time(3, 'Last time we got an update on a given condition.'),
+    lastTransitionTime: time(4, 'Last time the condition transit from one status to another.'),
+    reason: str(5, '(brief) reason for the condition\'s last transition.'),
+    message: str(6, 'Human readable message indicating details about last transition.'),
+  }),
+  struct(C + 'NodeConfigSource', 'NodeConfigSource specifies a source of node configuration.', {
+    configMap: obj(C + 'ConfigMapNodeConfigSource', 2, 'ConfigMap is a reference to a Node\'s ConfigMap.'),
+  }),
+  struct(C + 'NodeConfigStatus', 'NodeConfigStatus describes the status of the config assigned by Node.Spec.ConfigSource.', {
+    assigned: obj(C + 'NodeConfigSource', 1, 'Assigned reports the checkpointed config the node will try to use.'),
+    active: obj(C + 'NodeConfigSource', 2, 'Active reports the checkpointed config the node is actively using.'),
+    lastKnownGood: obj(C + 'NodeConfigSource', 3, 'LastKnownGood reports the checkpointed config the node will fall back to when it encounters an error attempting to use the Assigned config.'),
+    error: str(4, 'Error describes any problems reconciling the Spec.ConfigSource to the Active config.'),
+  }),
+  struct(C + 'NodeDaemonEndpoints', 'NodeDaemonEndpoints lists ports opened by daemons running on the Node.', {
+    kubeletEndpoint: obj(C + 'DaemonEndpoint', 1, 'Endpoint on which Kubelet is listening.'),
+  }),
+  struct(C + 'NodeFeatures', 'NodeFeatures describes the set of features implemented by the CRI implementation.', {
+    supplementalGroupsPolicy: bool(1, 'SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.'),
+  }),
+  listType(C + 'Node', { group: '', version: 'v1', kind: 'NodeList' }, 'NodeList is the whole list of all Nodes which have been registered with master.'),
+  struct(C + 'NodeRuntimeHandler', 'NodeRuntimeHandler is a set of runtime handler information.', {
+    name: str(1, 'Runtime handler name.'),
+    features: obj(C + 'NodeRuntimeHandlerFeatures', 2, 'Supported features.'),
+  }),
+  struct(C + 'NodeRuntimeHandlerFeatures', 'NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.', {
+    recursiveReadOnlyMounts: bool(1, 'RecursiveReadOnlyMounts is set to true if the runtime handler supports RecursiveReadOnlyMounts.'),
+    userNamespaces: bool(2, 'UserNamespaces is set to true if the runtime handler supports UserNamespaces, including for volumes.'),
+  }),
+  struct(C + 'NodeSpec', 'NodeSpec describes the attributes that a node is created with.', {
+    podCIDR: str(1, 'PodCIDR represents the pod IP range assigned to the node.'),
+    podCIDRs: list(S.string, 7, 'PodCIDRs represents the IP ranges assigned to the node for usage by Pods on that node.', { patchStrategy: 'merge', listType: 'set' }),
+    providerID: str(3, 'ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>.'),
+    unschedulable: bool(4, 'Unschedulable controls node schedulability of new pods.'),
+    taints: list(ref(C + 'Taint'), 5, 'If specified, the node\'s taints.', { listType: 'atomic' }),
+    configSource: obj(C + 'NodeConfigSource', 6, 'Deprecated: Previously used to specify the source of the node\'s configuration for the DynamicKubeletConfig feature.'),
+    externalID: str(2, 'Deprecated: not all kubelets set this field; unused since 1.13.'),
+  }),
+  struct(C + 'NodeStatus', 'NodeStatus is information about the current status of a node.', {
+    capacity: map(S.quantity, 1, 'Capacity represents the total resources of a node.'),
+    allocatable: map(S.quantity, 2, 'Allocatable represents the resources of a node that are available for scheduling.'),
+    phase: str(3, 'NodePhase is the recently observed lifecycle phase of the node.', { enum: ['Pending', 'Running', 'Terminated'] }),
+    conditions: list(ref(C + 'NodeCondition'), 4, 'Conditions is an array of current observed node conditions.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+    addresses: list(ref(C + 'NodeAddress'), 5, 'List of addresses reachable to the node.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+    daemonEndpoints: obj(C + 'NodeDaemonEndpoints', 6, 'Endpoints of daemons running on the Node.'),
+    nodeInfo: obj(C + 'NodeSystemInfo', 7, 'Set of ids/uuids to uniquely identify the node.'),
+    images: list(ref(C + 'ContainerImage'), 8, 'List of container images on this node.', { listType: 'atomic' }),
+    volumesInUse: list(S.string, 9, 'List of attachable volumes in use (mounted) by the node.', { listType: 'atomic' }),
+    volumesAttached: list(ref(C + 'AttachedVolume'), 10, 'List of volumes that are attached to the node.', { listType: 'atomic' }),
+    config: obj(C + 'NodeConfigStatus', 11, 'Status of the config assigned to the node via the dynamic Kubelet config feature.'),
+    runtimeHandlers: list(ref(C + 'NodeRuntimeHandler'), 12, 'The available runtime handlers.', { listType: 'atomic' }),
+    features: obj(C + 'NodeFeatures', 13, 'Features describes the set of features implemented by the CRI implementation.'),
+  }),
+  struct(C + 'NodeSystemInfo', 'NodeSystemInfo is a set of ids/uuids to uniquely identify the node.', {
+    machineID: str(1, 'MachineID reported by the node.', { required: true }),
+    systemUUID: str(2, 'SystemUUID reported by the node.', { required: true }),
+    bootID: str(3, 'Boot ID reported by the node.', { required: true }),
+    kernelVersion: str(4, 'Kernel Version reported by the node from \'uname -r\' (e.g. 3.16.0-0.bpo.4-amd64).', { required: true }),
+    osImage: str(5, 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', { required: true }),
+    containerRuntimeVersion: str(6, 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', { required: true }),
+    kubeletVersion: str(7, 'Kubelet Version reported by the node.', { required: true }),
+    kubeProxyVersion: str(8, 'Deprecated: KubeProxy Version reported by the node.', { required: true }),
+    operatingSystem: str(9, 'The Operating System reported by the node.', { required: true }),
+    architecture: str(10, 'The Architecture reported by the node.', { required: true }),
+  }),
+  topLevel(C + 'PersistentVolume', { group: '', version: 'v1', kind: 'PersistentVolume' }, 'PersistentVolume (PV) is a storage resource provisioned by an administrator.', {
+    spec: obj(C + 'PersistentVolumeSpec', 2, 'Spec defines a specification of a persistent volume owned by the cluster.'),
+    status: obj(C + 'PersistentVolumeStatus', 3, 'Status represents the current information/status for the persistent volume.', { readOnly: true }),
+  }),
+  topLevel(C + 'PersistentVolumeClaim', { group: '', version: 'v1', kind: 'PersistentVolumeClaim' }, 'PersistentVolumeClaim is a user\'s request for and claim to a persistent volume.', {
+    spec: obj(C + 'PersistentVolumeClaimSpec', 2, 'Spec defines the desired characteristics of a volume requested by a pod author.'),
+    status: obj(C + 'PersistentVolumeClaimStatus', 3, 'Status represents the current information/status of a persistent volume claim.', { readOnly: true }),
+  }),
+  struct(C + 'PersistentVolumeClaimCondition', 'PersistentVolumeClaimCondition contains details about state of pvc.', {
+    type: str(1, 'Type is the type of the condition.', { required: true }),
+    status: str(2, 'Status is the status of the condition.', { required: true }),
+    lastProbeTime: time(3, 'LastProbeTime is the time we probed the condition.'),
+    lastTransitionTime: time(4, 'LastTransitionTime is the time the condition transitioned from one status to another.'),
+    reason: str(5, 'Reason is a unique, this should be a short, machine understandable string that gives the reason for condition\'s last transition.'),
+    message: str(6, 'Message is the human-readable message indicating details about last transition.'),
+  }),
+  listType(C + 'PersistentVolumeClaim', { group: '', version: 'v1', kind: 'PersistentVolumeClaimList' }, 'PersistentVolumeClaimList is a list of PersistentVolumeClaim items.'),
+  struct(C + 'PersistentVolumeClaimSpec', 'PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes.', {
+    accessModes: list(S.string, 1, 'AccessModes contains the desired access modes the volume should have.', { listType: 'atomic' }),
+    selector: obj(META.labelSelector, 4, 'Selector is a label query over volumes to consider for binding.'),
+    resources: obj(C + 'VolumeResourceRequirements', 2, 'Resources represents the minimum resources the volume should have.'),
+    volumeName: str(3, 'VolumeName is the binding reference to the PersistentVolume backing this claim.'),
+    storageClassName: str(5, 'StorageClassName is the name of the StorageClass required by the claim.'),
+    volumeMode: str(6, 'VolumeMode defines what type of volume is required by the claim.', { enum: ['Block', 'Filesystem'] }),
+    dataSource: obj(C + 'TypedLocalObjectReference', 7, 'An existing VolumeSnapshot or PersistentVolumeClaim (or, with AnyVolumeDataSource, another populator object) to create the volume from.'),
+    dataSourceRef: obj(C + 'TypedObjectReference', 8, 'DataSourceRef specifies the object from which to populate the volume with data, if a non-empty volume is desired.'),
+    volumeAttributesClassName: str(9, 'VolumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.'),
+  }),
+  struct(C + 'PersistentVolumeClaimStatus', 'PersistentVolumeClaimStatus is the current status of a persistent volume claim.', {
+    phase: str(1, 'Phase represents the current phase of PersistentVolumeClaim.', { enum: ['Bound', 'Lost', 'Pending'] }),
+    accessModes: list(S.string, 2, 'AccessModes contains the actual access modes the volume backing the PVC has.', { listType: 'atomic' }),
+    capacity: map(S.quantity, 3, 'Capacity represents the actual resources of the underlying volume.'),
+    conditions: list(ref(C + 'PersistentVolumeClaimCondition'), 4, 'Conditions is the current Condition of persistent volume claim.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+    allocatedResources: map(S.quantity, 5, 'AllocatedResources tracks the resources allocated to a PVC including its capacity.'),
+    allocatedResourceStatuses: map(S.string, 7, 'AllocatedResourceStatuses stores the status of each resource being resized for the given PVC.', { mapType: 'granular' }),
+    currentVolumeAttributesClassName: str(8, 'CurrentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.'),
+    modifyVolumeStatus: obj(C + 'ModifyVolumeStatus', 9, 'ModifyVolumeStatus represents the status object of ControllerModifyVolume operation.'),
+  }),
+  listType(C + 'PersistentVolume', { group: '', version: 'v1', kind: 'PersistentVolumeList' }, 'PersistentVolumeList is a list of PersistentVolume items.'),
+  struct(C + 'PersistentVolumeSpec', 'PersistentVolumeSpec is the specification of a persistent volume.', {
+    capacity: map(S.quantity, 1, 'Capacity is the description of the persistent volume\'s resources and capacity.'),
+    ...inlined(2, persistentVolumeSourceFields),
+    accessModes: list(S.string, 3, 'AccessModes contains all ways the volume can be mounted.', { listType: 'atomic' }),
+    claimRef: obj(C + 'ObjectReference', 4, 'ClaimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.', { mapType: 'granular' }),
+    persistentVolumeReclaimPolicy: str(5, 'PersistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.', { enum: ['Delete', 'Recycle', 'Retain'] }),
+    storageClassName: str(6, 'StorageClassName is the name of StorageClass to which this persistent volume belongs.'),
+    mountOptions: list(S.string, 7, 'MountOptions is the list of mount options, e.g. ["ro", "soft"]. Not validated - mount will simply fail if one is invalid.', { listType: 'atomic' }),
+    volumeMode: str(8, 'VolumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state.', { enum: ['Block', 'Filesystem'] }),
+    nodeAffinity: obj(C + 'VolumeNodeAffinity', 9, 'NodeAffinity defines constraints that limit what nodes this volume can be accessed from.'),
+    volumeAttributesClassName: str(10, 'Name of VolumeAttributesClass to which this persistent volume belongs.'),
+  }),
+  struct(C + 'PersistentVolumeStatus', 'PersistentVolumeStatus is the current status of a persistent volume.', {
+    phase: str(1, 'Phase indicates if a volume is available, bound to a claim, or released by a claim.', { enum: ['Available', 'Bound', 'Failed', 'Pending', 'Released'] }),
+    message: str(2, 'Message is a human-readable message indicating details about why the volume is in this state.'),
+    reason: str(3, 'Reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.'),
+    lastPhaseTransitionTime: time(4, 'LastPhaseTransitionTime is the time the phase transitioned from one to another and automatically resets to current time everytime a volume phase transitions.'),
+  }),
+  struct(C + 'PortStatus', 'PortStatus represents the error condition of a service port.', {
+    port: i32(1, 'Port is the port number of the service port of which status is recorded here.', { required: true }),
+    protocol: str(2, 'Protocol is the protocol of the service port of which status is recorded here.', { required: true, enum: ['SCTP', 'TCP', 'UDP'] }),
+    error: str(3, 'Error records the problem with the service port, as a CamelCase name (or foo.example.com/CamelCase for cloud providers).'),
+  }),
+  topLevel(C + 'ResourceQuota', { group: '', version: 'v1', kind: 'ResourceQuota' }, 'ResourceQuota sets aggregate quota restrictions enforced per namespace.', {
+    spec: obj(C + 'ResourceQuotaSpec', 2, 'Spec defines the desired quota.'),
+    status: obj(C + 'ResourceQuotaStatus', 3, 'Status defines the actual enforced quota and its current usage.'),
+  }),
+  listType(C + 'ResourceQuota', { group: '', version: 'v1', kind: 'ResourceQuotaList' }, 'ResourceQuotaList is a list of ResourceQuota items.'),
+  struct(C + 'ResourceQuotaSpec', 'ResourceQuotaSpec defines the desired hard limits to enforce for Quota.', {
+    hard: map(S.quantity, 1, 'Hard is the set of desired hard limits for each named resource.'),
+    scopes: list(S.string, 2, 'A collection of filters that must match each object tracked by a quota.', { listType: 'atomic' }),
+    scopeSelector: obj(C + 'ScopeSelector', 3, 'ScopeSelector is also a collection of filters like scopes that must match each object tracked by a quota but expressed using ScopeSelectorOperator in combination with possible values.'),
+  }),
+  struct(C + 'ResourceQuotaStatus', 'ResourceQuotaStatus defines the enforced hard limits and observed use.', {
+    hard: map(S.quantity, 1, 'Hard is the set of enforced hard limits for each named resource.'),
+    used: map(S.quantity, 2, 'Used is the current observed total usage of the resource in the namespace.'),
+  }),
+  struct(C + 'ScopeSelector', 'A scope selector represents the AND of the selectors represented by the scoped-resource selector requirements.', {
+    matchExpressions: list(ref(C + 'ScopedResourceSelectorRequirement'), 1, 'A list of scope selector requirements by scope of the resources.', { listType: 'atomic' }),
+  }, { mapType: 'atomic' }),
+  struct(C + 'ScopedResourceSelectorRequirement', 'A scoped-resource selector requirement is a selector that contains values, a scope name, and an operator that relates the scope name and values.', {
+    scopeName: str(1, 'The name of the scope that the selector applies to.', { required: true, enum: ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'] }),
+    operator: str(2, 'Represents a scope\'s relationship to a set of values.', { required: true, enum: ['DoesNotExist', 'Exists', 'In', 'NotIn'] }),
+    values: list(S.string, 3, 'An array of string values.', { listType: 'atomic' }),
+  }),
+  topLevel(C + 'Secret', { group: '', version: 'v1', kind: 'Secret' }, 'Secret holds secret data of a certain type.', {
+    immutable: bool(5, 'Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).'),
+    data: map(S.bytes, 2, 'Data contains the secret data.'),
+    stringData: map(S.string, 4, 'StringData allows specifying non-binary secret data in string form.'),
+    type: str(3, 'Used to facilitate programmatic handling of secret data.'),
+  }),
+  listType(C + 'Secret', { group: '', version: 'v1', kind: 'SecretList' }, 'SecretList is a list of Secret.'),
+  topLevel(C + 'Service', { group: '', version: 'v1', kind: 'Service' }, 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.', {
+    spec: obj(C + 'ServiceSpec', 2, 'Spec defines the behavior of a service.'),
+    status: obj(C + 'ServiceStatus', 3, 'Most recently observed status of the service.', { readOnly: true }),
+  }),
+  topLevel(C + 'ServiceAccount', { group: '', version: 'v1', kind: 'ServiceAccount' }, 'ServiceAccount binds together a name understood by users, a principal that can be authenticated and authorized, and a set of secrets.', {
+    secrets: list(ref(C + 'ObjectReference'), 2, 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', { patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] }),
+    imagePullSecrets: list(ref(C + 'LocalObjectReference'), 3, 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.', { listType: 'atomic' }),
+    automountServiceAccountToken: bool(4, 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.'),
+  }),
+  listType(C + 'ServiceAccount', { group: '', version: 'v1', kind: 'ServiceAccountList' }, 'ServiceAccountList is a list of ServiceAccount objects.'),
+  listType(C + 'Service', { group: '', version: 'v1', kind: 'ServiceList' }, 'ServiceList holds a list of services.'),
+  struct(C + 'ServicePort', 'ServicePort contains information on service\'s port.', {
+    name: str(1, 'The name of this port within the service.'),
+    protocol: str(2, 'The IP protocol for this port.', { enum: ['SCTP', 'TCP', 'UDP'], default: 'TCP' }),
+    appProtocol: str(6, 'The application protocol for this port.'),
+    port: i32(3, 'The port that will be exposed by this service.', { required: true }),
+    targetPort: f(S.intOrString, 4, 'Number or name of the port to access on the pods targeted by the service.'),
+    nodePort: i32(5, 'The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
+  }),
+  struct(C + 'ServiceSpec', 'ServiceSpec describes the attributes that a user creates on a service.', {
+    ports: list(ref(C + 'ServicePort'), 1, 'The list of ports that are exposed by this service.', { patchStrategy: 'merge', patchMergeKey: 'port', listType: 'map', listMapKeys: ['port', 'protocol'] }),
+    selector: map(S.string, 2, 'Route service traffic to pods with label keys and values matching this selector.', { mapType: 'atomic' }),
+    clusterIP: str(3, 'ClusterIP is the IP address of the service and is usually assigned randomly.'),
+    clusterIPs: list(S.string, 18, 'ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.', { listType: 'atomic' }),
+    type: str(4, 'Type determines how the Service is exposed.', { enum: ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'] }),
+    externalIPs: list(S.string, 5, 'ExternalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.', { listType: 'atomic' }),
+    sessionAffinity: str(7, 'Supports "ClientIP" and "None".', { enum: ['ClientIP', 'None'] }),
+    loadBalancerIP: str(8, 'Only applies to Service Type: LoadBalancer.'),
+    loadBalancerSourceRanges: list(S.string, 9, 'If specified and supported by the platform, this will restrict traffic through the cloud-provider load-balancer will be restricted to the specified client IPs.', { listType: 'atomic' }),
+    externalName: str(10, 'ExternalName is the external reference that discovery mechanisms will return as an alias for this service (e.g. a DNS CNAME record).'),
+    externalTrafficPolicy: str(11, 'ExternalTrafficPolicy describes how nodes distribute service traffic they receive on one of the Service\'s "externally-facing" addresses (NodePorts, ExternalIPs, and LoadBalancer IPs).', { enum: ['Cluster', 'Local'] }),
+    healthCheckNodePort: i32(12, 'HealthCheckNodePort specifies the healthcheck nodePort for the service.'),
+    publishNotReadyAddresses: bool(13, 'PublishNotReadyAddresses indicates that any agent which deals with endpoints for this Service should disregard any indications of ready/not-ready.'),
+    sessionAffinityConfig: obj(C + 'SessionAffinityConfig', 14, 'SessionAffinityConfig contains the configurations of session affinity.'),
+    ipFamilies: list(S.string, 19, 'IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service.', { listType: 'atomic' }),
+    ipFamilyPolicy: str(17, 'IPFamilyPolicy represents the dual-stack-ness requested or required by this Service.', { enum: ['PreferDualStack', 'RequireDualStack', 'SingleStack'] }),
+    allocateLoadBalancerNodePorts: bool(20, 'AllocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.'),
+    loadBalancerClass: str(21, 'LoadBalancerClass is the class of the load balancer implementation this Service belongs to.'),
+    internalTrafficPolicy: str(22, 'InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP (Cluster: all endpoints; Local: only node-local endpoints).', { enum: ['Cluster', 'Local'] }),
+    trafficDistribution: str(23, 'TrafficDistribution offers a way to express preferences for how traffic is distributed to Service endpoints.'),
+  }),
+  struct(C + 'ServiceStatus', 'ServiceStatus represents the current status of a service.', {
+    loadBalancer: obj(C + 'LoadBalancerStatus', 1, 'LoadBalancer contains the current status of the load-balancer, if one is present.'),
+    conditions: list(ref(META.condition), 2, 'Current service state.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
+  }),
+  struct(C + 'SessionAffinityConfig', 'SessionAffinityConfig represents the configurations of session affinity.', {
+    clientIP: obj(C + 'ClientIPConfig', 1, 'ClientIP contains the configurations of Client IP based session affinity.'),
+  }),
+  struct(C + 'Taint', 'The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.', {
+    key: str(1, 'The taint key to be applied to a node.', { required: true }),
+    value: str(2, 'The taint value corresponding to the taint key.'),
+    effect: str(3, 'The effect of the taint on pods that do not tolerate the taint.', { required: true, enum: ['NoExecute', 'NoSchedule', 'PreferNoSchedule'] }),
+    timeAdded: time(4, 'TimeAdded represents the time at which the taint was added.'),
+  }),
+  struct(C + 'TopologySelectorLabelRequirement', 'A topology selector requirement is a selector that matches given label.', {
+    key: str(1, 'The label key that the selector applies to.', { required: true }),
+    values: list(S.string, 2, 'An array of string values.', { required: true, listType: 'atomic' }),
+  }),
+  struct(C + 'TopologySelectorTerm', 'A topology selector term represents the result of label queries.', {
+    matchLabelExpressions: list(ref(C + 'TopologySelectorLabelRequirement'), 1, 'A list of topology selector requirements by labels.', { listType: 'atomic' }),
+  }, { mapType: 'atomic' }),
+  struct(C + 'TypedLocalObjectReference', 'TypedLocalObjectReference contains enough information to let you locate the typed referenced object inside the same namespace.', {
+    apiGroup: str(1, 'APIGroup is the group for the resource being referenced.'),
+    kind: str(2, 'Kind is the type of resource being referenced.', { required: true }),
+    name: str(3, 'Name is the name of resource being referenced.', { required: true }),
+  }, { mapType: 'atomic' }),
+  struct(C + 'TypedObjectReference', 'TypedObjectReference contains enough information to let you locate the typed referenced object.', {
+    apiGroup: str(1, 'APIGroup is the group for the resource being referenced.'),
+    kind: str(2, 'Kind is the type of resource being referenced.', { required: true }),
+    name: str(3, 'Name is the name of resource being referenced.', { required: true }),
+    namespace: str(4, 'Namespace is the namespace of resource being referenced; a cross-namespace reference needs a ReferenceGrant in the referent namespace.'),
+  }),
+  struct(C + 'VolumeNodeAffinity', 'VolumeNodeAffinity defines constraints that limit what nodes this volume can be accessed from.', {
+    required: obj(C + 'NodeSelector', 1, 'Required specifies hard node constraints that must be met.'),
+  }),
+  struct(C + 'VolumeResourceRequirements', 'VolumeResourceRequirements describes the storage resource requirements for a volume.', {
+    limits: map(S.quantity, 1, 'Limits describes the maximum amount of compute resources allowed.'),
+    requests: map(S.quantity, 2, 'Requests describes the minimum amount of compute resources required.'),
+  }),
+];
