@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { ApiError } from './api/errors.js';
 import type { ResourceDef } from './registry/resource.js';
-import type { ObjectStore } from './storage/objects.js';
+import { stampNew, type ObjectStore } from './storage/objects.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
@@ -14,7 +14,7 @@ export async function bootstrap(store: ObjectStore, resources: readonly Resource
     const obj = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
     ns.defaults?.(obj);
     try {
-      await store.create(ns, obj);
+      await store.create(ns, stampNew(ns, obj));
       log.info({ namespace: name }, 'created system namespace');
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 409)) throw err;

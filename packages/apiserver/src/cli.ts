@@ -6,6 +6,11 @@ import pino from 'pino';
 import { builtinResources } from './registry/index.js';
 import { EtcdClient } from './storage/etcd.js';
 import { ObjectStore } from './storage/objects.js';
+import { WatchCaches } from './storage/watchcache.js';
+import { ResourceSet } from './rest/resources.js';
+import { SchemaRegistry } from './schema/registry.js';
+import { builtinTypes } from './schema/defs/index.js';
+import type { Api } from './rest/context.js';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
@@ -50,10 +55,18 @@ const program = new Command('kube-apiserver')
       logger.fatal({ err, etcdServers }, 'cannot reach the storage backend');
       process.exit(1);
     }
-    const app = await buildServer({ resources: builtinResources, store, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
+    const api: Api = {
+      resources: new ResourceSet(builtinResources),
+      store,
+      caches: new WatchCaches(etcd, logger),
+      schemas: new SchemaRegistry(builtinTypes),
+      admission: [],
+      logger,
+    };
+    const app = await buildServer({ api, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
     await app.listen({ port, host });
     logger.info({ port, host, etcdServers }, 'serving securely');
-    const stop = (): void => { void app.close().finally(() => { etcd.close(); process.exit(0); }); };
+    const stop = (): void => { api.caches.stop(); void app.close().finally(() => { etcd.close(); process.exit(0); }); };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });

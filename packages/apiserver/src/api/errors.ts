@@ -38,5 +38,11 @@ export const Errors = {
   tooLarge: (message = 'Request entity too large: limit is 3145728') => status(413, 'RequestEntityTooLarge', message),
   unsupportedMediaType: (type: string) => status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`),
   internal: (message: string) => status(500, 'InternalError', `Internal error occurred: ${message}`),
+  tooLargeResourceVersion: (wanted: number, current: number) =>
+    status(504, 'Timeout', `Too large resource version: ${wanted}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 }),
+  forbidden: (gr: GroupResource, name: string, why: string) =>
+    status(403, 'Forbidden', `${qualified(gr)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { ...(name ? { name } : {}), ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
+  tooManyRequests: (message: string, causes: StatusCause[] = [], retryAfterSeconds?: number) =>
+    status(429, 'TooManyRequests', message, { causes, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) }),
   timeout: (message: string) => status(504, 'Timeout', message),
 } as const;

@@ -44,6 +44,16 @@ export interface ResourceDef {
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
   /** Whether spec changes bump metadata.generation. */
   hasSpec: boolean;
+  /**
+   * With a status subresource, a create normally starts from an empty status (upstream's
+   * PrepareForCreate); nodes keep theirs, since the kubelet registers a node with its status.
+   */
+  keepStatusOnCreate?: boolean;
+  /**
+   * Graceful deletion (pods): the grace period a DELETE gets, from the object and the requested
+   * gracePeriodSeconds. Absent: objects are deleted at once (or when their finalizers are gone).
+   */
+  deleteGracePeriod?(obj: KubeObject, requested: number | undefined): number;
   /** Verbs served (default: all of VERBS). Review types serve only create. */
   verbs?: readonly Verb[];
   /**

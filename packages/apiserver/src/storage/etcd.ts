@@ -64,6 +64,12 @@ export interface WatchHandlers {
   onProgress?(revision: number): void;
 }
 
+export interface WatchHandle {
+  cancel(): void;
+  /** Asks the store to confirm progress: onProgress(revision) follows once events up to it are delivered. */
+  requestProgress(): void;
+}
+
 type Unary = (req: unknown, cb: (err: ServiceError | null, res?: unknown) => void) => void;
 
 export class EtcdClient {
@@ -155,7 +161,7 @@ export class EtcdClient {
    * Watches [from, end) from `startRevision` with prev_kv. The stream is re-established after
    * transport errors, resuming after the last revision delivered. Returns a cancel function.
    */
-  watch(from: string, end: string, startRevision: number, h: WatchHandlers): () => void {
+  watch(from: string, end: string, startRevision: number, h: WatchHandlers): WatchHandle {
     let next = startRevision;
     let stream: ClientDuplexStream<unknown, WireWatchResponse> | undefined;
     let stopped = false;
@@ -173,7 +179,8 @@ export class EtcdClient {
         }
         const rev = n(r.header.revision);
         if (r.events.length === 0) {
-          if (!r.created && n(r.watchId) === -1) h.onProgress?.(rev);
+          // A progress response (requested, or etcd's periodic notify): all events up to rev delivered.
+          if (!r.created) h.onProgress?.(rev);
           return;
         }
         // Events of one response may span revisions: deliver them grouped by revision.
@@ -194,7 +201,10 @@ export class EtcdClient {
       s.write({ createRequest: { key: Buffer.from(from), rangeEnd: Buffer.from(end), startRevision: next, prevKv: true, progressNotify: true } });
     };
     open();
-    return () => { stopped = true; stream?.cancel(); };
+    return {
+      cancel: () => { stopped = true; stream?.cancel(); },
+      requestProgress: () => { if (!stopped) stream?.write({ progressRequest: {} }); },
+    };
   }
 
   close(): void {

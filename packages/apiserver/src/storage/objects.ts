@@ -13,9 +13,17 @@ export interface ListOptions {
   continueToken?: string;
   /** Filter applied server-side (selectors); limit counts only matching objects, as upstream. */
   filter?: (obj: KubeObject) => boolean;
+  /** Read at this revision (resourceVersionMatch=Exact); 0 or absent: the latest. */
+  revision?: number;
 }
 
 export interface ListResult { items: KubeObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number }
+
+export interface UpdateOptions {
+  expectedRV?: string;
+  dryRun?: boolean;
+  deleteIf?: (next: KubeObject) => boolean;
+}
 
 export type ObjectEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
@@ -41,10 +49,17 @@ export function stampNew(d: ResourceDef, obj: KubeObject): KubeObject {
   return obj;
 }
 
-/** An update keeps the stored uid and creationTimestamp; generation counts spec changes. */
+/**
+ * An update keeps what the server owns: uid, creationTimestamp, deletion fields; generation
+ * counts spec changes.
+ */
 export function carryOver(d: ResourceDef, next: KubeObject, cur: KubeObject): KubeObject {
   next.metadata.uid = cur.metadata.uid!;
   next.metadata.creationTimestamp = cur.metadata.creationTimestamp!;
+  if (cur.metadata.deletionTimestamp) next.metadata.deletionTimestamp = cur.metadata.deletionTimestamp;
+  else delete next.metadata.deletionTimestamp;
+  if (cur.metadata.deletionGracePeriodSeconds !== undefined) next.metadata.deletionGracePeriodSeconds = cur.metadata.deletionGracePeriodSeconds;
+  else delete next.metadata.deletionGracePeriodSeconds;
   if (d.hasSpec) next.metadata.generation = (cur.metadata.generation ?? 1) + (JSON.stringify(next.spec) !== JSON.stringify(cur.spec) ? 1 : 0);
   return next;
 }
@@ -73,7 +88,7 @@ export class ObjectStore {
     const dir = this.dir(d, ns);
     const end = prefixEnd(dir);
     let start = dir;
-    let rev = 0;
+    let rev = o.revision ?? 0;
     if (o.continueToken) {
       let t: ContinueToken;
       try { t = JSON.parse(Buffer.from(o.continueToken, 'base64').toString()) as ContinueToken; } catch { throw Errors.badRequest('continue key is not valid: invalid continue token'); }
@@ -92,6 +107,8 @@ export class ObjectStore {
       try {
         page = await this.etcd.range(start, end, limit ? Math.max(limit - items.length, 1) + 1 : 0, revision);
       } catch (e) {
+        if ((e as { compacted?: boolean }).compacted && !o.continueToken) throw Errors.gone(`The resourceVersion for the provided list is too old.`);
+        if ((e as { futureRevision?: boolean }).futureRevision) throw Errors.tooLargeResourceVersion(rev, 0);
         if ((e as { compacted?: boolean }).compacted) throw Errors.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
         throw e;
       }
@@ -115,11 +132,20 @@ export class ObjectStore {
     return res;
   }
 
-  /** Stores a new object, stamped by stampNew. */
-  async create(d: ResourceDef, obj: KubeObject): Promise<KubeObject> {
+  /** The store's current revision. */
+  async currentRevision(): Promise<number> {
+    return (await this.etcd.get(`${this.prefix}/health`)).revision;
+  }
+
+  /** Stores a new object (already stamped by stampNew). With dryRun, checks only that the name is free. */
+  async create(d: ResourceDef, obj: KubeObject, o: { dryRun?: boolean } = {}): Promise<KubeObject> {
     const name = obj.metadata.name!;
-    stampNew(d, obj);
-    const r = await this.etcd.create(this.key(d, obj.metadata.namespace, name), encode(obj));
+    const key = this.key(d, obj.metadata.namespace, name);
+    if (o.dryRun) {
+      if ((await this.etcd.get(key)).kv) throw Errors.alreadyExists(gr(d), name);
+      return obj;
+    }
+    const r = await this.etcd.create(key, encode(obj));
     if ('existing' in r) throw Errors.alreadyExists(gr(d), name);
     obj.metadata.resourceVersion = String(r.revision);
     return obj;
@@ -127,35 +153,46 @@ export class ObjectStore {
 
   /**
    * Replaces an object. `expectedRV` (from the request) must match the stored one when given;
-   * `mutate` derives the stored object from the current one (keeps immutable metadata).
+   * `mutate` derives the new object from the current one. A result identical to the stored
+   * object is not written (the resourceVersion stays, as upstream). When `deleteIf` says so the
+   * object is deleted instead (the last finalizer of an object being deleted went away).
    */
-  async update(d: ResourceDef, ns: string | undefined, name: string, mutate: (cur: KubeObject) => KubeObject, expectedRV?: string): Promise<KubeObject> {
+  async update(d: ResourceDef, ns: string | undefined, name: string, mutate: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+    o: UpdateOptions = {}): Promise<KubeObject> {
     const key = this.key(d, ns, name);
     for (let attempt = 0; attempt < 5; attempt++) {
       const r = await this.etcd.get(key);
       if (!r.kv) throw Errors.notFound(gr(d), name);
       const cur = decode(r.kv);
-      if (expectedRV !== undefined && expectedRV !== '' && expectedRV !== cur.metadata.resourceVersion) {
+      if (o.expectedRV !== undefined && o.expectedRV !== '' && o.expectedRV !== cur.metadata.resourceVersion) {
         throw Errors.conflict(gr(d), name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const next = mutate(cur);
-      const w = await this.etcd.update(key, encode(next), r.kv.modRevision);
+      const next = await mutate(cur);
+      if (o.deleteIf?.(next)) {
+        if (o.dryRun) return next;
+        const w = await this.etcd.delete(key, r.kv.modRevision);
+        if ('revision' in w) { next.metadata.resourceVersion = String(w.revision); return next; }
+        continue;
+      }
+      const bytes = encode(next);
+      if (bytes.equals(r.kv.value) || o.dryRun) { next.metadata.resourceVersion = cur.metadata.resourceVersion!; return next; }
+      const w = await this.etcd.update(key, bytes, r.kv.modRevision);
       if ('revision' in w) { next.metadata.resourceVersion = String(w.revision); return next; }
       if (!w.current) throw Errors.notFound(gr(d), name);
-      if (expectedRV) throw Errors.conflict(gr(d), name, 'the object has been modified; please apply your changes to the latest version and try again');
+      if (o.expectedRV) throw Errors.conflict(gr(d), name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     throw Errors.conflict(gr(d), name, 'too many concurrent updates');
   }
 
-  async delete(d: ResourceDef, ns: string | undefined, name: string, expectedRV?: string): Promise<KubeObject> {
+  /** Deletes an object if `check` (preconditions) accepts its current state. */
+  async delete(d: ResourceDef, ns: string | undefined, name: string, o: { check?: (cur: KubeObject) => void; dryRun?: boolean } = {}): Promise<KubeObject> {
     const key = this.key(d, ns, name);
     for (let attempt = 0; attempt < 5; attempt++) {
       const r = await this.etcd.get(key);
       if (!r.kv) throw Errors.notFound(gr(d), name);
       const cur = decode(r.kv);
-      if (expectedRV && expectedRV !== cur.metadata.resourceVersion) {
-        throw Errors.conflict(gr(d), name, `the ResourceVersion in the precondition (${expectedRV}) does not match the ResourceVersion in record (${cur.metadata.resourceVersion}). The object might have been modified`);
-      }
+      o.check?.(cur);
+      if (o.dryRun) return cur;
       const w = await this.etcd.delete(key, r.kv.modRevision);
       if ('revision' in w) return cur;
       if (!w.current) throw Errors.notFound(gr(d), name);
@@ -166,7 +203,7 @@ export class ObjectStore {
   /** Watches a resource (optionally one namespace) from after `resourceVersion`. */
   watch(d: ResourceDef, ns: string | undefined, resourceVersion: number, onEvent: (e: ObjectEvent) => void, onError: (status: ReturnType<typeof Errors.gone>) => void): () => void {
     const dir = this.dir(d, ns);
-    return this.etcd.watch(dir, prefixEnd(dir), resourceVersion + 1, {
+    const h = this.etcd.watch(dir, prefixEnd(dir), resourceVersion + 1, {
       onEvents: (events: WatchEvent[]) => {
         for (const e of events) {
           if (e.type === 'PUT') onEvent({ type: e.kv.createRevision === e.kv.modRevision ? 'ADDED' : 'MODIFIED', object: decode(e.kv) });
@@ -179,5 +216,6 @@ export class ObjectStore {
       },
       onError: (err) => onError(err.compacted ? Errors.gone(`too old resource version: ${resourceVersion}`) : Errors.internal(err.message)),
     });
+    return h.cancel;
   }
 }

@@ -1,0 +1,150 @@
+// Subresources besides /status (handled by the update pipeline): /scale as autoscaling/v1
+// Scale, pods/binding (what the scheduler posts), pods/eviction (PodDisruptionBudget-aware delete).
+import { Errors } from '../api/errors.js';
+import type { KubeObject } from '../api/types.js';
+import type { ResourceDef } from '../registry/resource.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from '../http/patch.js';
+import { contentType, parseBody } from './body.js';
+import { isDryRun, type Api, type Request, type Target } from './context.js';
+import { deleteResource } from './delete.js';
+import { served, stored } from './read.js';
+import type { Reply } from './write.js';
+
+type Obj = Record<string, unknown>;
+
+function at(obj: unknown, path: string): unknown {
+  return path.split('.').filter(Boolean).reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), obj);
+}
+
+function setAt(obj: Obj, path: string, value: unknown): void {
+  const keys = path.split('.').filter(Boolean);
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) cur = (cur[k] && typeof cur[k] === 'object' ? cur[k] : (cur[k] = {})) as Obj;
+  cur[keys[keys.length - 1]!] = value;
+}
+
+/** A LabelSelector as its string form ("app=web,tier in (a,b)"), as the Scale status carries it. */
+export function selectorString(sel: unknown): string {
+  if (typeof sel === 'string') return sel;
+  if (!sel || typeof sel !== 'object') return '';
+  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of s.matchExpressions ?? []) {
+    const vals = [...(e.values ?? [])].sort().join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  if (!s.matchExpressions && !s.matchLabels && Object.keys(s).length === 0) return '';
+  return parts.sort().join(',');
+}
+
+function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
+  const sc = def.subresources!.scale!;
+  const m = obj.metadata;
+  const status: Obj = { replicas: Number(at(obj, sc.statusReplicasPath) ?? 0) };
+  if (sc.labelSelectorPath) {
+    const sel = selectorString(at(obj, sc.labelSelectorPath));
+    if (sel) status.selector = sel;
+  }
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name!, ...(m.namespace ? { namespace: m.namespace } : {}), uid: m.uid!, resourceVersion: m.resourceVersion!, creationTimestamp: m.creationTimestamp! },
+    spec: { replicas: Number(at(obj, sc.specReplicasPath) ?? 0) },
+    status,
+  };
+}
+
+export async function scale(api: Api, req: Request, t: Target): Promise<Reply> {
+  const { def } = t;
+  if (!def.subresources?.scale) throw Errors.notFoundPath(req.url);
+  if (req.method === 'GET') return { code: 200, body: scaleOf(def, served(def, await api.store.get(def, t.namespace, t.name!))) };
+  if (req.method !== 'PUT' && req.method !== 'PATCH') throw Errors.methodNotSupported({ group: def.group, resource: `${def.plural}/scale` }, req.method.toLowerCase());
+  const body = parseBody(req);
+  const type = contentType(req);
+  let expectedRV: string | undefined;
+  const result = await api.store.update(def, t.namespace, t.name!, (curStored) => {
+    const cur = served(def, curStored);
+    const before = scaleOf(def, cur);
+    let want: unknown;
+    if (req.method === 'PUT') {
+      want = body;
+      expectedRV = (body as KubeObject | undefined)?.metadata?.resourceVersion;
+    } else if (type === 'application/json-patch+json') want = jsonPatch(structuredClone(before), body);
+    else if (type === 'application/merge-patch+json') want = mergePatch(structuredClone(before), body as never);
+    else if (type === 'application/strategic-merge-patch+json') want = strategicMergePatch(structuredClone(before), body as never);
+    else throw Errors.unsupportedMediaType(type);
+    const replicas = at(want, 'spec.replicas');
+    if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+      throw Errors.invalid('Scale', 'autoscaling', t.name!, [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }]);
+    }
+    if (expectedRV && expectedRV !== cur.metadata.resourceVersion) {
+      throw Errors.conflict({ group: def.group, resource: def.plural }, t.name!, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const next = structuredClone(cur);
+    setAt(next as Obj, def.subresources!.scale!.specReplicasPath, replicas ?? 0);
+    if (def.hasSpec && (replicas ?? 0) !== (before.spec as Obj).replicas) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
+    return stored(def, next);
+  }, { dryRun: isDryRun(req.query) });
+  return { code: 200, body: scaleOf(def, served(def, result)) };
+}
+
+/** POST pods/{name}/binding: assigns the pod to a node once (the scheduler's write). */
+export async function bind(api: Api, req: Request, t: Target): Promise<Reply> {
+  if (req.method !== 'POST') throw Errors.methodNotSupported({ group: '', resource: 'pods/binding' }, req.method.toLowerCase());
+  const b = parseBody(req) as { metadata?: { name?: string }; target?: { kind?: string; name?: string } } | null;
+  const node = b?.target?.name;
+  if (!node) throw Errors.invalid('Binding', '', t.name!, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }]);
+  if (b?.target?.kind && b.target.kind !== 'Node') throw Errors.invalid('Binding', '', t.name!, [{ reason: 'FieldValueNotSupported', message: `Unsupported value: "${b.target.kind}": supported values: "Node"`, field: 'target.kind' }]);
+  await api.store.update(t.def, t.namespace, t.name!, (pod) => {
+    const spec = (pod.spec ?? {}) as Obj;
+    if (pod.metadata.deletionTimestamp) throw Errors.conflict({ group: '', resource: 'pods/binding' }, t.name!, `pod ${t.name!} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw Errors.conflict({ group: '', resource: 'pods/binding' }, t.name!, `pod ${t.name!} is already assigned to node "${String(spec.nodeName)}"`);
+    spec.nodeName = node;
+    pod.spec = spec;
+    const status = (pod.status ?? (pod.status = {})) as Obj;
+    const conds = (Array.isArray(status.conditions) ? status.conditions : []) as Obj[];
+    status.conditions = [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
+    return pod;
+  }, { dryRun: isDryRun(req.query) });
+  return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+}
+
+function matches(sel: unknown, labels: Record<string, string> | undefined): boolean {
+  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined;
+  if (!s) return false;
+  const l = labels ?? {};
+  if (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0) return true;
+  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (l[k] !== v) return false;
+  for (const e of s.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, e.key);
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(l[e.key]!))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(l[e.key]!)) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** POST pods/{name}/eviction: a delete that PodDisruptionBudgets may refuse (429). */
+export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
+  if (req.method !== 'POST') throw Errors.methodNotSupported({ group: '', resource: 'pods/eviction' }, req.method.toLowerCase());
+  const ev = parseBody(req) as { metadata?: { name?: string }; deleteOptions?: unknown } | null;
+  if (ev?.metadata?.name && ev.metadata.name !== t.name) throw Errors.badRequest(`name in URL does not match name in Eviction object`);
+  const pod = await api.store.get(t.def, t.namespace, t.name!);
+  const pdbs = api.resources.get('policy', 'v1', 'poddisruptionbudgets');
+  const phase = (pod.status as Obj | undefined)?.phase;
+  if (pdbs && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
+    const list = await api.store.list(pdbs, t.namespace);
+    const covering = list.items.filter((p) => matches((p.spec as Obj | undefined)?.selector, pod.metadata.labels));
+    if (covering.length > 1) throw Errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    const pdb = covering[0];
+    if (pdb && Number((pdb.status as Obj | undefined)?.disruptionsAllowed ?? 0) < 1) {
+      throw Errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name!} needs ${String((pdb.status as Obj | undefined)?.desiredHealthy ?? 0)} healthy pods and has ${String((pdb.status as Obj | undefined)?.currentHealthy ?? 0)} currently`, field: '' }]);
+    }
+  }
+  const opts = ev?.deleteOptions && typeof ev.deleteOptions === 'object' ? Buffer.from(JSON.stringify(ev.deleteOptions)) : Buffer.alloc(0);
+  await deleteResource(api, { ...req, body: opts, headers: { ...req.headers, 'content-type': 'application/json' } }, { ...t, subresource: undefined } as Target);
+  return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+}
