@@ -347,14 +347,14 @@ describe('serverSideApply', () => {
     let live = stored(apply(undefined, withFinalizers(['a.io/x', 'a.io/y']), 'a'));
     live = stored(apply(live, withFinalizers(['b.io/z', 'a.io/x']), 'b'));
     // Upstream's order: b's new item goes before the shared item it precedes in b's list.
-    expect(live.metadata.finalizers).toEqual(['b.io/z', 'a.io/x', 'a.io/y']);
+    expect((live.metadata as Obj).finalizers).toEqual(['b.io/z', 'a.io/x', 'a.io/y']);
     expect(fields(live, 'b')).toBe('{"f:metadata":{"f:finalizers":{"v:\\"a.io/x\\"":{},"v:\\"b.io/z\\"":{}}}}');
     live = stored(apply(live, withFinalizers(['a.io/y']), 'a'));
     // a.io/x is still b's, so a dropping it changes nothing.
-    expect(live.metadata.finalizers).toEqual(['b.io/z', 'a.io/x', 'a.io/y']);
+    expect((live.metadata as Obj).finalizers).toEqual(['b.io/z', 'a.io/x', 'a.io/y']);
     expect(fields(live, 'a')).toBe('{"f:metadata":{"f:finalizers":{"v:\\"a.io/y\\"":{}}}}');
     live = stored(apply(live, withFinalizers([]), 'b'));
-    expect(live.metadata.finalizers).toEqual(['a.io/y']);
+    expect((live.metadata as Obj).finalizers).toEqual(['a.io/y']);
   });
 
   it('atomic lists, atomic structs and any values are replaced whole and owned as one field', () => {
