@@ -161,7 +161,8 @@ function defaultFieldRef(sel: unknown): void {
 
 function defaultContainers(list: Obj[]): void {
   for (const c of list) {
-    if (typeof c.image === 'string' && c.imagePullPolicy === undefined) c.imagePullPolicy = defaultPullPolicy(c.image);
+    // An unparsable (e.g. empty) image has no "latest" tag, so upstream picks IfNotPresent.
+    if (c.imagePullPolicy === undefined || c.imagePullPolicy === '') c.imagePullPolicy = typeof c.image === 'string' && c.image ? defaultPullPolicy(c.image) : 'IfNotPresent';
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
     c.resources ??= {};
