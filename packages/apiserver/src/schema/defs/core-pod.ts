@@ -479,7 +479,7 @@ export const types: ObjectType[] = [
   }, { mapType: 'atomic' }),
   struct(v1('ResourceFieldSelector'), 'ResourceFieldSelector represents container resources (cpu, memory) and their output format', {
     containerName: str(1, 'Container name: required for volumes, optional for env vars'),
-    resource: str(2, 'Required: resource to select', { required: true }),
+    resource: str(2, 'The resource to select.', { required: true }),
     divisor: f(S.quantity, 3, 'Specifies the output format of the exposed resources, defaults to "1"'),
   }, { mapType: 'atomic' }),
   struct(v1('ConfigMapKeySelector'), 'Selects a key from a ConfigMap.', {

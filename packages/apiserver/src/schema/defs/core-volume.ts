@@ -146,7 +146,7 @@ export const types: ObjectType[] = [
     secretRef: obj(v1('SecretReference'), 4, 'secretRef is Optional: points to a secret object containing parameters used to connect to OpenStack.'),
   }),
   struct(v1('CephFSPersistentVolumeSource'), 'Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.', {
-    monitors: list(S.string, 1, 'monitors is Required: Monitors is a collection of Ceph monitors', { required: true, listType: 'atomic' }),
+    monitors: list(S.string, 1, 'monitors is the list of Ceph monitors to use.', { required: true, listType: 'atomic' }),
     path: str(2, 'path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /'),
     user: str(3, 'user is Optional: User is the rados user name, default is admin'),
     secretFile: str(4, 'secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret'),
@@ -304,7 +304,7 @@ export const types: ObjectType[] = [
     secretRef: obj(v1('LocalObjectReference'), 4, 'secretRef is optional: points to a secret object containing parameters used to connect to OpenStack.'),
   }),
   struct(v1('CephFSVolumeSource'), 'Represents a Ceph Filesystem mount that lasts the lifetime of a pod Cephfs volumes do not support ownership management or SELinux relabeling.', {
-    monitors: list(S.string, 1, 'monitors is Required: Monitors is a collection of Ceph monitors', { required: true, listType: 'atomic' }),
+    monitors: list(S.string, 1, 'monitors is the list of Ceph monitors to use.', { required: true, listType: 'atomic' }),
     path: str(2, 'path is Optional: Used as the mounted root, rather than the full Ceph tree, default is /'),
     user: str(3, 'user is optional: User is the rados user name, default is admin'),
     secretFile: str(4, 'secretFile is Optional: SecretFile is the path to key ring for User, default is /etc/ceph/user.secret'),
@@ -362,7 +362,7 @@ export const types: ObjectType[] = [
     volumeClaimTemplate: obj(v1('PersistentVolumeClaimTemplate'), 1, 'Will be used to create a stand-alone PVC to provision the volume.'),
   }),
   struct(v1('ImageVolumeSource'), 'ImageVolumeSource represents a image volume resource.', {
-    reference: str(1, 'Required: Image or artifact reference to be used.'),
+    reference: str(1, 'Image or artifact reference to mount.'),
     pullPolicy: str(2, 'Policy for pulling OCI objects.', { enum: ['Always', 'Never', 'IfNotPresent'] }),
   }),
   struct(v1('SecretReference'), 'SecretReference represents a Secret Reference.', {
@@ -375,8 +375,8 @@ export const types: ObjectType[] = [
     mode: i32(3, 'mode is Optional: mode bits used to set permissions on this file.'),
   }),
   struct(v1('DownwardAPIVolumeFile'), 'DownwardAPIVolumeFile represents information to create the file containing the pod field', {
-    path: str(1, 'Required: Path is the relative path name of the file to be created.', { required: true }),
-    fieldRef: obj(v1('ObjectFieldSelector'), 2, 'Required: Selects a field of the pod: only annotations, labels, name, namespace and uid are supported.'),
+    path: str(1, 'Relative path of the file to create.', { required: true }),
+    fieldRef: obj(v1('ObjectFieldSelector'), 2, 'Selects a pod field: annotations, labels, name, namespace or uid.'),
     resourceFieldRef: obj(v1('ResourceFieldSelector'), 3, 'Selects a resource of the container: only resources limits and requests (limits.cpu, limits.memory, requests.cpu and requests.memory) are currently supported.'),
     mode: i32(4, 'mode bits used to set permissions on this file, must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.'),
   }),
