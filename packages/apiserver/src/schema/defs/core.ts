@@ -25,13 +25,13 @@ export const types: ObjectType[] = [
   topLevel(C + 'ComponentStatus', { group: '', version: 'v1', kind: 'ComponentStatus' }, 'ComponentStatus (and ComponentStatusList) holds the cluster validation info.', {
     conditions: list(ref(C + 'ComponentCondition'), 2, 'List of component conditions observed.', { patchStrategy: 'merge', patchMergeKey: 'type', listType: 'map', listMapKeys: ['type'] }),
   }),
-  listType(C + 'ComponentStatus', { group: '', version: 'v1', kind: 'ComponentStatusList' }, 'Status of all the conditions for the component as a list of ComponentStatus objects.'),
+  listType(C + 'ComponentStatus', { group: '', version: 'v1', kind: 'ComponentStatus' }, 'Status of all the conditions for the component as a list of ComponentStatus objects.'),
   topLevel(C + 'ConfigMap', { group: '', version: 'v1', kind: 'ConfigMap' }, 'ConfigMap holds configuration data for pods to consume.', {
     immutable: bool(4, 'Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).'),
     data: map(S.string, 2, 'Data contains the configuration data.'),
     binaryData: map(S.bytes, 3, 'BinaryData contains the binary data.'),
   }),
-  listType(C + 'ConfigMap', { group: '', version: 'v1', kind: 'ConfigMapList' }, 'ConfigMapList is a resource containing a list of ConfigMap objects.'),
+  listType(C + 'ConfigMap', { group: '', version: 'v1', kind: 'ConfigMap' }, 'ConfigMapList is a resource containing a list of ConfigMap objects.'),
   struct(C + 'ConfigMapNodeConfigSource', 'ConfigMapNodeConfigSource contains the information to reference a ConfigMap as a config source for the Node.', {
     namespace: str(1, 'Namespace is the metadata.namespace of the referenced ConfigMap.', { required: true }),
     name: str(2, 'Name is the metadata.name of the referenced ConfigMap.', { required: true }),
@@ -66,7 +66,7 @@ export const types: ObjectType[] = [
   topLevel(C + 'Endpoints', { group: '', version: 'v1', kind: 'Endpoints' }, 'Endpoints is a collection of endpoints that implement the actual service.', {
     subsets: list(ref(C + 'EndpointSubset'), 2, 'The set of all endpoints is the union of all subsets.', { listType: 'atomic' }),
   }),
-  listType(C + 'Endpoints', { group: '', version: 'v1', kind: 'EndpointsList' }, 'EndpointsList is a list of endpoints.'),
+  listType(C + 'Endpoints', { group: '', version: 'v1', kind: 'Endpoints' }, 'EndpointsList is a list of endpoints.'),
   topLevel(C + 'Event', { group: '', version: 'v1', kind: 'Event' }, 'Event is a report of an event somewhere in the cluster.', {
     involvedObject: obj(C + 'ObjectReference', 2, 'The object that this event is about.', { required: true }),
     reason: str(3, 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
@@ -83,7 +83,7 @@ export const types: ObjectType[] = [
     reportingComponent: str(14, 'Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.'),
     reportingInstance: str(15, 'ID of the controller instance, e.g. `kubelet-xyzf`.'),
   }),
-  listType(C + 'Event', { group: '', version: 'v1', kind: 'EventList' }, 'EventList is a list of events.'),
+  listType(C + 'Event', { group: '', version: 'v1', kind: 'Event' }, 'EventList is a list of events.'),
   struct(C + 'EventSeries', 'EventSeries contain information on series of events, i.e. thing that was/is happening continuously for some time.', {
     count: i32(1, 'Number of occurrences in this series up to the last heartbeat time.'),
     lastObservedTime: f(S.microTime, 2, 'Time of the last occurrence observed.'),
@@ -103,7 +103,7 @@ export const types: ObjectType[] = [
     defaultRequest: map(S.quantity, 5, 'DefaultRequest is the default resource requirement request value by resource name if resource request is omitted.'),
     maxLimitRequestRatio: map(S.quantity, 6, 'MaxLimitRequestRatio if specified, the named resource must have a request and limit that are both non-zero where limit divided by request is less than or equal to the enumerated value; this represents the max burst for the named resource.'),
   }),
-  listType(C + 'LimitRange', { group: '', version: 'v1', kind: 'LimitRangeList' }, 'LimitRangeList is a list of LimitRange items.'),
+  listType(C + 'LimitRange', { group: '', version: 'v1', kind: 'LimitRange' }, 'LimitRangeList is a list of LimitRange items.'),
   struct(C + 'LimitRangeSpec', 'LimitRangeSpec defines a min/max usage limit for resources that match on kind.', {
     limits: list(ref(C + 'LimitRangeItem'), 1, 'Limits is the list of LimitRangeItem objects that are enforced.', { required: true, listType: 'atomic' }),
   }),
@@ -131,7 +131,7 @@ export const types: ObjectType[] = [
     reason: str(5, 'Unique, one-word, CamelCase reason for the condition\'s last transition.'),
     message: str(6, 'Human-readable message indicating details about last transition.'),
   }),
-  listType(C + 'Namespace', { group: '', version: 'v1', kind: 'NamespaceList' }, 'NamespaceList is a list of Namespaces.'),
+  listType(C + 'Namespace', { group: '', version: 'v1', kind: 'Namespace' }, 'NamespaceList is a list of Namespaces.'),
   struct(C + 'NamespaceSpec', 'NamespaceSpec describes the attributes on a Namespace.', {
     finalizers: list(S.string, 1, 'Finalizers is an opaque list of values that must be empty to permanently remove object from storage.', { listType: 'atomic' }),
   }),
@@ -170,7 +170,7 @@ export const types: ObjectType[] = [
   struct(C + 'NodeFeatures', 'NodeFeatures describes the set of features implemented by the CRI implementation.', {
     supplementalGroupsPolicy: bool(1, 'SupplementalGroupsPolicy is set to true if the runtime supports SupplementalGroupsPolicy and ContainerUser.'),
   }),
-  listType(C + 'Node', { group: '', version: 'v1', kind: 'NodeList' }, 'NodeList is the whole list of all Nodes which have been registered with master.'),
+  listType(C + 'Node', { group: '', version: 'v1', kind: 'Node' }, 'NodeList is the whole list of all Nodes which have been registered with master.'),
   struct(C + 'NodeRuntimeHandler', 'NodeRuntimeHandler is a set of runtime handler information.', {
     name: str(1, 'Runtime handler name.'),
     features: obj(C + 'NodeRuntimeHandlerFeatures', 2, 'Supported features.'),
@@ -231,7 +231,7 @@ export const types: ObjectType[] = [
     reason: str(5, 'Reason is a unique, this should be a short, machine understandable string that gives the reason for condition\'s last transition.'),
     message: str(6, 'Message is the human-readable message indicating details about last transition.'),
   }),
-  listType(C + 'PersistentVolumeClaim', { group: '', version: 'v1', kind: 'PersistentVolumeClaimList' }, 'PersistentVolumeClaimList is a list of PersistentVolumeClaim items.'),
+  listType(C + 'PersistentVolumeClaim', { group: '', version: 'v1', kind: 'PersistentVolumeClaim' }, 'PersistentVolumeClaimList is a list of PersistentVolumeClaim items.'),
   struct(C + 'PersistentVolumeClaimSpec', 'PersistentVolumeClaimSpec describes the common attributes of storage devices and allows a Source for provider-specific attributes.', {
     accessModes: list(S.string, 1, 'AccessModes contains the desired access modes the volume should have.', { listType: 'atomic' }),
     selector: obj(META.labelSelector, 4, 'Selector is a label query over volumes to consider for binding.'),
@@ -253,7 +253,7 @@ export const types: ObjectType[] = [
     currentVolumeAttributesClassName: str(8, 'CurrentVolumeAttributesClassName is the current name of the VolumeAttributesClass the PVC is using.'),
     modifyVolumeStatus: obj(C + 'ModifyVolumeStatus', 9, 'ModifyVolumeStatus represents the status object of ControllerModifyVolume operation.'),
   }),
-  listType(C + 'PersistentVolume', { group: '', version: 'v1', kind: 'PersistentVolumeList' }, 'PersistentVolumeList is a list of PersistentVolume items.'),
+  listType(C + 'PersistentVolume', { group: '', version: 'v1', kind: 'PersistentVolume' }, 'PersistentVolumeList is a list of PersistentVolume items.'),
   struct(C + 'PersistentVolumeSpec', 'PersistentVolumeSpec is the specification of a persistent volume.', {
     capacity: map(S.quantity, 1, 'Capacity is the description of the persistent volume\'s resources and capacity.'),
     ...inlined(2, persistentVolumeSourceFields),
@@ -281,7 +281,7 @@ export const types: ObjectType[] = [
     spec: obj(C + 'ResourceQuotaSpec', 2, 'Spec defines the desired quota.'),
     status: obj(C + 'ResourceQuotaStatus', 3, 'Status defines the actual enforced quota and its current usage.'),
   }),
-  listType(C + 'ResourceQuota', { group: '', version: 'v1', kind: 'ResourceQuotaList' }, 'ResourceQuotaList is a list of ResourceQuota items.'),
+  listType(C + 'ResourceQuota', { group: '', version: 'v1', kind: 'ResourceQuota' }, 'ResourceQuotaList is a list of ResourceQuota items.'),
   struct(C + 'ResourceQuotaSpec', 'ResourceQuotaSpec defines the desired hard limits to enforce for Quota.', {
     hard: map(S.quantity, 1, 'Hard is the set of desired hard limits for each named resource.'),
     scopes: list(S.string, 2, 'A collection of filters that must match each object tracked by a quota.', { listType: 'atomic' }),
@@ -305,7 +305,7 @@ export const types: ObjectType[] = [
     stringData: map(S.string, 4, 'StringData allows specifying non-binary secret data in string form.'),
     type: str(3, 'Used to facilitate programmatic handling of secret data.'),
   }),
-  listType(C + 'Secret', { group: '', version: 'v1', kind: 'SecretList' }, 'SecretList is a list of Secret.'),
+  listType(C + 'Secret', { group: '', version: 'v1', kind: 'Secret' }, 'SecretList is a list of Secret.'),
   topLevel(C + 'Service', { group: '', version: 'v1', kind: 'Service' }, 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.', {
     spec: obj(C + 'ServiceSpec', 2, 'Spec defines the behavior of a service.'),
     status: obj(C + 'ServiceStatus', 3, 'Most recently observed status of the service.', { readOnly: true }),
@@ -315,8 +315,8 @@ export const types: ObjectType[] = [
     imagePullSecrets: list(ref(C + 'LocalObjectReference'), 3, 'ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.', { listType: 'atomic' }),
     automountServiceAccountToken: bool(4, 'AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.'),
   }),
-  listType(C + 'ServiceAccount', { group: '', version: 'v1', kind: 'ServiceAccountList' }, 'ServiceAccountList is a list of ServiceAccount objects.'),
-  listType(C + 'Service', { group: '', version: 'v1', kind: 'ServiceList' }, 'ServiceList holds a list of services.'),
+  listType(C + 'ServiceAccount', { group: '', version: 'v1', kind: 'ServiceAccount' }, 'ServiceAccountList is a list of ServiceAccount objects.'),
+  listType(C + 'Service', { group: '', version: 'v1', kind: 'Service' }, 'ServiceList holds a list of services.'),
   struct(C + 'ServicePort', 'ServicePort contains information on service\'s port.', {
     name: str(1, 'The name of this port within the service.'),
     protocol: str(2, 'The IP protocol for this port.', { enum: ['SCTP', 'TCP', 'UDP'], default: 'TCP' }),
