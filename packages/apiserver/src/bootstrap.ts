@@ -1,23 +1,94 @@
-// Objects that exist from the start: the namespaces default, kube-system, kube-public and
-// kube-node-lease (created once; later starts find them).
+// Objects that exist from the start (upstream's bootstrap controllers in the apiserver): the
+// namespaces default, kube-system, kube-public and kube-node-lease; the two system priority
+// classes; the `kubernetes` Service in default on the first service IP, with Endpoints and an
+// EndpointSlice naming this apiserver. Created once; later starts (and other apiservers) find them.
 import type { Logger } from 'pino';
 import { ApiError } from './api/errors.js';
+import type { KubeObject } from './api/types.js';
 import type { ResourceDef } from './registry/resource.js';
+import { systemPriorityClasses } from './registry/scheduling.js';
+import type { ResourceSet } from './rest/resources.js';
+import type { RangeAllocator } from './storage/allocator.js';
 import { stampNew, type ObjectStore } from './storage/objects.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 
-export async function bootstrap(store: ObjectStore, resources: readonly ResourceDef[], log: Logger): Promise<void> {
-  const ns = resources.find((r) => r.group === '' && r.plural === 'namespaces');
-  if (!ns) return;
-  for (const name of SYSTEM_NAMESPACES) {
-    const obj = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-    ns.defaults?.(obj);
-    try {
-      await store.create(ns, stampNew(ns, obj));
-      log.info({ namespace: name }, 'created system namespace');
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409)) throw err;
+export interface BootstrapOptions {
+  store: ObjectStore;
+  resources: ResourceSet;
+  ips: RangeAllocator;
+  logger: Logger;
+  /** Where clients reach this apiserver (the kubernetes Service's endpoints). */
+  advertise: { ip: string; port: number };
+}
+
+async function ensure(o: BootstrapOptions, def: ResourceDef | undefined, obj: KubeObject): Promise<boolean> {
+  if (!def) return false;
+  def.defaults?.(obj);
+  try {
+    await o.store.create(def, stampNew(def, obj));
+    o.logger.info({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }, 'created system object');
+    return true;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 409)) throw err;
+    return false;
+  }
+}
+
+export async function bootstrap(o: BootstrapOptions): Promise<void> {
+  const r = o.resources;
+  for (const name of SYSTEM_NAMESPACES) await ensure(o, r.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (const pc of systemPriorityClasses) await ensure(o, r.get('scheduling.k8s.io', 'v1', 'priorityclasses'), structuredClone(pc));
+
+  const services = r.get('', 'v1', 'services')!;
+  const clusterIP = o.ips.range.at(0);
+  const svc: KubeObject = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: o.advertise.port }], sessionAffinity: 'None' },
+  };
+  if (await ensure(o, services, svc)) {
+    try { await o.ips.allocate(clusterIP); } catch { /* already held: an earlier start allocated it */ }
+  }
+  await reconcileEndpoints(o);
+}
+
+/**
+ * The kubernetes Service's endpoints list every apiserver: each adds its own address (upstream
+ * does this with leases per apiserver; removal of dead apiservers is not done yet).
+ */
+async function reconcileEndpoints(o: BootstrapOptions): Promise<void> {
+  const endpoints = o.resources.get('', 'v1', 'endpoints');
+  if (endpoints) {
+    const ep: KubeObject = {
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: o.advertise.ip }], ports: [{ name: 'https', port: o.advertise.port, protocol: 'TCP' }] }],
+    };
+    if (!(await ensure(o, endpoints, ep))) {
+      await o.store.update(endpoints, 'default', 'kubernetes', (cur) => {
+        const subsets = (cur.subsets as Array<{ addresses?: Array<{ ip: string }>; ports?: unknown[] }> | undefined) ?? [];
+        const first = subsets[0] ?? { addresses: [], ports: ep.subsets && (ep.subsets as Array<{ ports: unknown[] }>)[0]!.ports };
+        if (!(first.addresses ?? []).some((a) => a.ip === o.advertise.ip)) first.addresses = [...(first.addresses ?? []), { ip: o.advertise.ip }];
+        cur.subsets = [first, ...subsets.slice(1)];
+        return cur;
+      });
+    }
+  }
+  const slices = o.resources.get('discovery.k8s.io', 'v1', 'endpointslices');
+  if (slices) {
+    const slice: KubeObject = {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [o.advertise.ip], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: o.advertise.port, protocol: 'TCP' }],
+    };
+    if (!(await ensure(o, slices, slice))) {
+      await o.store.update(slices, 'default', 'kubernetes', (cur) => {
+        const eps = (cur.endpoints as Array<{ addresses: string[] }> | undefined) ?? [];
+        if (!eps.some((e) => e.addresses.includes(o.advertise.ip))) cur.endpoints = [...eps, { addresses: [o.advertise.ip], conditions: { ready: true } }];
+        return cur;
+      });
     }
   }
 }

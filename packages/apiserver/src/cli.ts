@@ -11,6 +11,11 @@ import { ResourceSet } from './rest/resources.js';
 import { SchemaRegistry } from './schema/registry.js';
 import { builtinTypes } from './schema/defs/index.js';
 import type { Api } from './rest/context.js';
+import { cidrRange, portRange, RangeAllocator } from './storage/allocator.js';
+import { serviceAllocationHook } from './rest/services.js';
+import { registerOpenApi } from './http/openapi.js';
+import { Compactor } from './storage/compactor.js';
+import { ApiMetrics } from './metrics.js';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
@@ -31,6 +36,7 @@ const program = new Command('kube-apiserver')
   .option('--cert-dir <dir>', 'directory where generated TLS certs are kept (ignored with --tls-cert-file)', '/var/run/kubernetes')
   .option('--service-cluster-ip-range <cidr>', 'a CIDR notation IP range from which to assign service cluster IPs', '10.0.0.0/24')
   .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
+  .option('--etcd-compaction-interval <duration>', 'the interval of compaction requests (0 disables)', '5m')
   .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
   .action(async (o: Record<string, string | undefined>) => {
     const verbose = Number(o.v ?? 0);
@@ -46,30 +52,65 @@ const program = new Command('kube-apiserver')
     const port = Number(o.securePort);
     const host = o.bindAddress ?? '0.0.0.0';
     const advertise = o.advertiseAddress ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+    let ipRange, nodePorts;
+    try {
+      ipRange = cidrRange(o.serviceClusterIpRange ?? '10.0.0.0/24');
+      nodePorts = portRange(o.serviceNodePortRange ?? '30000-32767');
+    } catch (err) {
+      process.stderr.write(`Error: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
     const serving = o.tlsCertFile && o.tlsPrivateKeyFile
       ? { cert: readFileSync(o.tlsCertFile, 'utf8'), key: readFileSync(o.tlsPrivateKeyFile, 'utf8') }
-      : servingCert(o.certDir ?? '/var/run/kubernetes', { dns: [], ips: [advertise] });
+      : servingCert(o.certDir ?? '/var/run/kubernetes', { dns: [], ips: [advertise, ipRange.at(0)] });
+    const ips = new RangeAllocator(etcd, `${store.prefix}/ranges/serviceips`, ipRange);
+    const ports = new RangeAllocator(etcd, `${store.prefix}/ranges/servicenodeports`, nodePorts);
+    const resources = new ResourceSet(builtinResources);
     try {
-      await bootstrap(store, builtinResources, logger);
+      await bootstrap({ store, resources, ips, logger, advertise: { ip: advertise, port } });
     } catch (err) {
       logger.fatal({ err, etcdServers }, 'cannot reach the storage backend');
       process.exit(1);
     }
     const api: Api = {
-      resources: new ResourceSet(builtinResources),
+      resources,
       store,
       caches: new WatchCaches(etcd, logger),
       schemas: new SchemaRegistry(builtinTypes),
       admission: [],
+      hooks: [serviceAllocationHook(ips, ports)],
       logger,
     };
-    const app = await buildServer({ api, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO });
+    const metrics = new ApiMetrics(api.caches);
+    etcd.observe = (method, seconds) => metrics.etcdLatency.observe({ operation: method.toLowerCase(), type: '' }, seconds);
+    const app = await buildServer({
+      api, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO,
+      extraRoutes: [
+        (a) => { registerOpenApi(a, () => ({ resources: api.resources.all(), reg: api.schemas })); },
+        (a) => metrics.register(a),
+      ],
+      onRequest: (info) => metrics.observe(info),
+    });
+    const compactor = new Compactor(etcd, parseDuration(o.etcdCompactionInterval ?? '5m'), logger);
+    compactor.start();
     await app.listen({ port, host });
     logger.info({ port, host, etcdServers }, 'serving securely');
-    const stop = (): void => { api.caches.stop(); void app.close().finally(() => { etcd.close(); process.exit(0); }); };
+    const stop = (): void => { compactor.stop(); api.caches.stop(); void app.close().finally(() => { etcd.close(); process.exit(0); }); };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+
+/** Go-style durations as upstream flags take them: 5m, 30s, 1h30m, 0. */
+function parseDuration(s: string): number {
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let ms = 0;
+  let m: RegExpExecArray | null;
+  let seen = '';
+  while ((m = re.exec(s))) { ms += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']; seen += m[0]; }
+  if (seen !== s) throw new Error(`invalid duration ${s}`);
+  return ms;
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`Error: ${(err as Error).message}\n`);

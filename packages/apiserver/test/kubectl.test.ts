@@ -117,13 +117,16 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
     expect(await ok(['annotate', 'pod', 'patched', 'note=hello'])).toBe('pod/patched annotated\n');
     expect(await ok(['patch', 'pod', 'patched', '--type=merge', '-p', '{"metadata":{"labels":{"extra":"x"}}}'])).toBe('pod/patched patched\n');
     expect(await ok(['patch', 'pod', 'patched', '--type=json', '-p', '[{"op":"replace","path":"/spec/containers/1/image","value":"busybox:1.37"}]'])).toBe('pod/patched patched\n');
-    // Strategic: the container list merges by name; app's env merges by name too.
-    await ok(['patch', 'pod', 'patched', '-p', '{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}']);
+    // Strategic: the container list merges by name, so app keeps its env.
+    await ok(['patch', 'pod', 'patched', '-p', '{"spec":{"containers":[{"name":"app","image":"busybox:1.38"}]}}']);
+    // As upstream, a running pod's env cannot change.
+    const frozen = await kubectl(['patch', 'pod', 'patched', '-p', '{"spec":{"containers":[{"name":"app","env":[{"name":"B","value":"2"}]}]}}']);
+    expect(frozen.stderr).toContain('spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`');
     const pod = JSON.parse(await ok(['get', 'pod', 'patched', '-o', 'json'])) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: { containers: Array<{ name: string; image: string; env?: Array<{ name: string }> }> } };
     expect(pod.metadata.labels).toEqual({ tier: 'b', extra: 'x' });
     expect(pod.metadata.annotations).toMatchObject({ note: 'hello' });
-    expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=busybox:1.36', 'side=busybox:1.37']);
-    expect(pod.spec.containers[0]!.env!.map((e) => e.name)).toEqual(['A', 'B']);
+    expect(pod.spec.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['app=busybox:1.38', 'side=busybox:1.37']);
+    expect(pod.spec.containers[0]!.env!.map((e) => e.name)).toEqual(['A']);
     const bad = await kubectl(['patch', 'pod', 'patched', '--type=json', '-p', '[{"op":"test","path":"/metadata/name","value":"other"}]']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('testing value /metadata/name failed');

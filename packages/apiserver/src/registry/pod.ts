@@ -851,6 +851,15 @@ export const podResource: ResourceDef = {
   namespaced: true, nameRule: 'subdomain', storagePath: 'pods', schema: 'io.k8s.api.core.v1.Pod', hasSpec: false,
   subresources: { status: true },
   fieldSelectors: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  // Upstream's CheckGracefulDelete: the requested period, else the pod's own; at once when the pod
+  // never reached a node or has finished; negative periods become 1.
+  deleteGracePeriod: (pod, requested) => {
+    const spec = (pod.spec ?? {}) as Obj;
+    let period = requested ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 0);
+    const phase = get(pod, 'status', 'phase');
+    if (!spec.nodeName || phase === 'Failed' || phase === 'Succeeded') period = 0;
+    return period < 0 ? 1 : period;
+  },
   columns: [
     { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.', value: podReady },
     { name: 'Status', type: 'string', description: 'The aggregate status of the containers in this pod.', value: podStatus },

@@ -30,12 +30,27 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): void | Promise<void>;
 }
 
+/**
+ * Side effects of storing some resources (upstream's per-resource REST decorations, e.g. the
+ * service IP and port allocators), run around the storage write.
+ */
+export interface StorageHook {
+  appliesTo(def: ResourceDef): boolean;
+  beforeCreate?(obj: KubeObject, dryRun: boolean): Promise<void>;
+  createFailed?(obj: KubeObject): Promise<void>;
+  beforeUpdate?(next: KubeObject, cur: KubeObject, dryRun: boolean): Promise<void>;
+  updateFailed?(next: KubeObject, cur: KubeObject): Promise<void>;
+  afterUpdate?(next: KubeObject, cur: KubeObject): Promise<void>;
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
 export interface Api {
   resources: ResourceSet;
   store: ObjectStore;
   caches: WatchCaches;
   schemas: SchemaRegistry;
   admission: AdmissionPlugin[];
+  hooks: StorageHook[];
   logger: Logger;
 }
 

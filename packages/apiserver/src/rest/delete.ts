@@ -82,7 +82,9 @@ async function deleteOne(api: Api, t: Target, name: string, o: DeleteOptions, dr
     }
     return stored(def, next);
   }, { dryRun, deleteIf: (next) => readyToDelete(def, served(def, next)) });
-  return served(def, result);
+  const out = served(def, result);
+  if (!dryRun && readyToDelete(def, out)) for (const h of api.hooks) if (h.appliesTo(def)) await h.afterDelete?.(out);
+  return out;
 }
 
 export async function deleteResource(api: Api, req: Request, t: Target): Promise<Reply> {

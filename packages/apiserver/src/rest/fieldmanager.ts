@@ -2,6 +2,7 @@
 import { Errors } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { apiVersionOf, type ResourceDef } from '../registry/resource.js';
+import { serverSideApply, updateManagedFields } from '../apply/index.js';
 import { header, type Api, type Request } from './context.js';
 
 /** The manager named by ?fieldManager, else the user agent's product ("kubectl"), as upstream. */
@@ -28,8 +29,16 @@ export interface FieldManager {
   apply(api: Api, def: ResourceDef, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean): KubeObject;
 }
 
-// Interim until the apply library is wired: no managedFields, no server-side apply.
+const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
 export const fieldManager: FieldManager = {
-  update: () => {},
-  apply: (_api, def) => { throw Errors.unsupportedMediaType(`application/apply-patch+yaml (server-side apply of ${apiVersionOf(def)} is not wired yet)`); },
+  update: (api, def, old, next, manager, subresource) => {
+    updateManagedFields(api.schemas, def.schema, old, next, {
+      manager, apiVersion: apiVersionOf(def), time: now(), ignoredTopLevel: ignoredTopLevel(def, subresource),
+      ...(subresource ? { subresource } : {}),
+    });
+  },
+  apply: (api, def, live, applied, manager, force) => serverSideApply(api.schemas, def.schema, live, applied, {
+    manager, apiVersion: apiVersionOf(def), force, time: now(), ignoredTopLevel: ignoredTopLevel(def, undefined),
+  }),
 };

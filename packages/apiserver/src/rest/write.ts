@@ -93,8 +93,46 @@ async function prepareCreate(api: Api, req: Request, t: Target, obj: KubeObject,
 }
 
 async function storeNew(api: Api, req: Request, def: ResourceDef, obj: KubeObject): Promise<KubeObject> {
-  const created = await api.store.create(def, stored(def, obj), { dryRun: isDryRun(req.query) });
-  return served(def, created);
+  const dryRun = isDryRun(req.query);
+  const hooks = api.hooks.filter((h) => h.appliesTo(def));
+  for (const h of hooks) await h.beforeCreate?.(obj, dryRun);
+  try {
+    return served(def, await api.store.create(def, stored(def, obj), { dryRun }));
+  } catch (err) {
+    for (const h of hooks) await h.createFailed?.(obj);
+    throw err;
+  }
+}
+
+/**
+ * store.update with the resource's storage hooks around it. `derive` computes the new served
+ * object from the current one; the hooks see every attempt (the store retries on conflicts).
+ */
+async function storeUpdate(api: Api, req: Request, t: Target, derive: (cur: KubeObject) => Promise<KubeObject>, expectedRV?: string): Promise<KubeObject> {
+  const { def } = t;
+  const dryRun = isDryRun(req.query);
+  const hooks = api.hooks.filter((h) => h.appliesTo(def));
+  const attempts: Array<{ next: KubeObject; cur: KubeObject }> = [];
+  try {
+    const result = await api.store.update(def, t.namespace, t.name!, async (curStored) => {
+      const cur = served(def, curStored);
+      const next = await derive(cur);
+      // Undo what an earlier attempt of this request allocated before trying again.
+      for (const a of attempts.splice(0)) for (const h of hooks) await h.updateFailed?.(a.next, a.cur);
+      for (const h of hooks) await h.beforeUpdate?.(next, cur, dryRun);
+      attempts.push({ next, cur });
+      return stored(def, next);
+    }, { ...(expectedRV !== undefined ? { expectedRV } : {}), dryRun, deleteIf: (next) => readyToDelete(def, served(def, next)) });
+    const done = attempts.pop();
+    if (done && !dryRun) {
+      const deleted = readyToDelete(def, served(def, result));
+      for (const h of hooks) await (deleted ? h.afterDelete?.(done.cur) : h.afterUpdate?.(done.next, done.cur));
+    }
+    return served(def, result);
+  } catch (err) {
+    for (const a of attempts) for (const h of hooks) await h.updateFailed?.(a.next, a.cur);
+    throw err;
+  }
 }
 
 export async function create(api: Api, req: Request, t: Target): Promise<Reply> {
@@ -128,7 +166,7 @@ export function readyToDelete(def: ResourceDef, obj: KubeObject): boolean {
  * Derives the stored object from an updated one: server-owned metadata and, across the status
  * boundary, the side this request may not change; then admission, validation, managedFields.
  */
-async function prepareUpdate(api: Api, req: Request, t: Target, next: KubeObject, cur: KubeObject, manager: string, op: Operation = 'UPDATE'): Promise<KubeObject> {
+async function prepareUpdate(api: Api, req: Request, t: Target, next: KubeObject, cur: KubeObject, manager: string, op: Operation = 'UPDATE', applied = false): Promise<KubeObject> {
   const { def } = t;
   if (next.metadata.name !== cur.metadata.name) throw Errors.badRequest(`the name of the object (${next.metadata.name ?? ''}) does not match the name on the URL (${cur.metadata.name})`);
   if (def.namespaced) next.metadata.namespace = t.namespace!;
@@ -149,7 +187,7 @@ async function prepareUpdate(api: Api, req: Request, t: Target, next: KubeObject
   carryOver(def, next, cur);
   if (next.metadata.resourceVersion === undefined) next.metadata.resourceVersion = cur.metadata.resourceVersion!;
   await admit(api, { operation: op, def, subresource: t.subresource, namespace: t.namespace, name: t.name, object: next, oldObject: cur, user: req.user, dryRun: isDryRun(req.query) } as AdmissionAttributes & { object: KubeObject });
-  fieldManager.update(api, def, cur, next, manager, t.subresource);
+  if (!applied) fieldManager.update(api, def, cur, next, manager, t.subresource);
   return next;
 }
 
@@ -157,11 +195,8 @@ export async function update(api: Api, req: Request, t: Target): Promise<Reply> 
   const obj = readObject(api, req, t.def);
   if (obj.metadata.name !== t.name) throw Errors.badRequest(`the name of the object (${obj.metadata.name ?? ''}) does not match the name on the URL (${t.name!})`);
   const manager = managerOf(req);
-  const result = await api.store.update(t.def, t.namespace, t.name!, async (curStored) => {
-    const cur = served(t.def, curStored);
-    return stored(t.def, await prepareUpdate(api, req, t, structuredClone(obj), cur, manager));
-  }, { expectedRV: obj.metadata.resourceVersion, dryRun: isDryRun(req.query), deleteIf: (next) => readyToDelete(t.def, served(t.def, next)) });
-  return { code: 200, body: served(t.def, result) };
+  const result = await storeUpdate(api, req, t, (cur) => prepareUpdate(api, req, t, structuredClone(obj), cur, manager), obj.metadata.resourceVersion);
+  return { code: 200, body: result };
 }
 
 /** A merge patch that names metadata.resourceVersion makes it a precondition, as upstream. */
@@ -186,8 +221,7 @@ export async function patch(api: Api, req: Request, t: Target): Promise<Reply> {
     throw Errors.badRequest(`json: cannot unmarshal ${Array.isArray(body) ? 'array' : typeof body} into Go value of type map[string]interface {}`);
   }
   const manager = managerOf(req);
-  const result = await api.store.update(t.def, t.namespace, t.name!, async (curStored) => {
-    const cur = served(t.def, curStored);
+  const result = await storeUpdate(api, req, t, async (cur) => {
     const raw = applyPatch(type, cur, body);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw Errors.badRequest('the patch produced an invalid object');
     const r = raw as Record<string, unknown>;
@@ -195,9 +229,9 @@ export async function patch(api: Api, req: Request, t: Target): Promise<Reply> {
     const next = decodeAs(api, req, t.def, raw);
     if (!next.metadata || typeof next.metadata !== 'object') next.metadata = {};
     if (next.metadata.name !== t.name) throw Errors.badRequest('the patch may not change metadata.name');
-    return stored(t.def, await prepareUpdate(api, req, t, next, cur, manager));
-  }, { expectedRV: patchPrecondition(body), dryRun: isDryRun(req.query), deleteIf: (next) => readyToDelete(t.def, served(t.def, next)) });
-  return { code: 200, body: served(t.def, result) };
+    return prepareUpdate(api, req, t, next, cur, manager);
+  }, patchPrecondition(body));
+  return { code: 200, body: result };
 }
 
 /** Server-side apply: creates the object when missing, else merges with field ownership. */
@@ -217,14 +251,14 @@ async function apply(api: Api, req: Request, t: Target): Promise<Reply> {
   if (applied.metadata.name !== undefined && applied.metadata.name !== t.name) throw Errors.badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${t.name!})`);
   applied.metadata.name = t.name!;
   try {
-    const result = await api.store.update(t.def, t.namespace, t.name!, async (curStored) => {
-      const cur = served(t.def, curStored);
+    const result = await storeUpdate(api, req, t, async (cur) => {
       const merged = fieldManager.apply(api, t.def, cur, structuredClone(applied), manager, force);
-      const next = await prepareUpdate(api, req, t, merged, cur, manager);
-      next.metadata.managedFields = merged.metadata.managedFields ?? [];
-      return stored(t.def, next);
-    }, { dryRun: isDryRun(req.query), deleteIf: (next) => readyToDelete(t.def, served(t.def, next)) });
-    return { code: 200, body: served(t.def, result) };
+      const managed = merged.metadata.managedFields;
+      const next = await prepareUpdate(api, req, t, merged, cur, manager, 'UPDATE', true);
+      if (managed) next.metadata.managedFields = managed;
+      return next;
+    });
+    return { code: 200, body: result };
   } catch (err) {
     if ((err as { code?: number }).code !== 404 || (err as { status?: { details?: { name?: string } } }).status?.details?.name !== t.name) throw err;
   }

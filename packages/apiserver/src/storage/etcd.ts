@@ -92,9 +92,16 @@ export class EtcdClient {
     this.maintenance = make('Maintenance');
   }
 
+  /** Called with every unary call's method and duration (metrics). */
+  observe?: (method: string, seconds: number) => void;
+
   private call<T>(client: Record<string, Unary>, method: string, req: unknown): Promise<T> {
+    const started = performance.now();
     return new Promise((resolve, reject) => {
-      client[method]!.call(client, req, (err, res) => (err ? reject(new EtcdError(err.code, err.details)) : resolve(res as T)));
+      client[method]!.call(client, req, (err, res) => {
+        this.observe?.(method, (performance.now() - started) / 1000);
+        if (err) reject(new EtcdError(err.code, err.details)); else resolve(res as T);
+      });
     });
   }
 
@@ -146,6 +153,22 @@ export class EtcdClient {
     if (r.succeeded) return { revision: n(r.header.revision) };
     const cur = r.responses[0]!.responseRange!.kvs[0];
     return cur ? { current: kvOf(cur) } : {};
+  }
+
+  /**
+   * Upstream's compactor step: if compact_rev_key's version is still `t`, record `rev` in it
+   * (bumping the version). Returns whether this caller won, the key's version and the revision.
+   */
+  async claimCompaction(key: string, t: number, rev: number): Promise<{ won: boolean; version: number; revision: number }> {
+    const k = Buffer.from(key);
+    const r = await this.call<WireTxnResponse>(this.kv, 'Txn', {
+      compare: [{ key: k, target: 0 /* VERSION */, result: 0 /* EQUAL */, version: t }],
+      success: [{ requestPut: { key: k, value: Buffer.from(String(rev)) } }],
+      failure: [{ requestRange: { key: k } }],
+    });
+    const revision = n(r.header.revision);
+    if (r.succeeded) return { won: true, version: t + 1, revision };
+    return { won: false, version: n(r.responses[0]?.responseRange?.kvs[0]?.version), revision };
   }
 
   async compact(revision: number): Promise<void> {
