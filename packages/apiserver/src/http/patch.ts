@@ -1,7 +1,8 @@
 // The three PATCH types kubectl sends: JSON merge patch (RFC 7386), JSON patch (RFC 6902), and
-// strategic merge patch: a merge patch whose lists merge by key where upstream's types declare a
+// strategic merge patch: a merge patch whose lists merge by key where the schema declares a
 // patch merge key (containers by name, ports by containerPort, ...) and are replaced otherwise.
 import { Errors } from '../api/errors.js';
+import type { Field, TypeRef } from '../schema/dsl.js';
 
 type J = unknown;
 type Obj = Record<string, J>;
@@ -17,39 +18,105 @@ export function mergePatch(target: J, patch: J): J {
   return out;
 }
 
-/** Upstream's x-kubernetes-patch-merge-key for the list fields users patch, by field name. */
-const MERGE_KEYS: Record<string, string> = {
-  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', volumes: 'name', env: 'name',
-  volumeMounts: 'mountPath', volumeDevices: 'devicePath', imagePullSecrets: 'name', tolerations: 'key',
-  hostAliases: 'ip', conditions: 'type', ownerReferences: 'uid', secrets: 'name',
-  ports: 'containerPort',
-};
+/** Where a value sits in the schema: its type (undefined = untyped: merged as JSON). */
+export interface PatchSchema {
+  /** The field `name` of the object type `type`, if declared. */
+  field(type: string, name: string): Field | undefined;
+}
 
-/** A strategic merge patch (no $retainKeys/$setElementOrder support yet). */
-export function strategicMergePatch(target: J, patch: J, field = ''): J {
-  if (Array.isArray(patch)) {
-    const key = MERGE_KEYS[field];
-    if (!key || !Array.isArray(target)) return patch.filter((e) => !(isObj(e) && e.$patch === 'delete'));
-    const out = [...target] as J[];
-    for (const p of patch) {
-      if (!isObj(p)) { out.push(p); continue; }
-      // Service ports merge by "port"; container ports by "containerPort".
-      const k = key === 'containerPort' && p.containerPort === undefined && p.port !== undefined ? 'port' : key;
-      const i = out.findIndex((e) => isObj(e) && e[k] === p[k]);
-      if (p.$patch === 'delete') { if (i >= 0) out.splice(i, 1); continue; }
-      if (i >= 0) out[i] = strategicMergePatch(out[i], p);
-      else out.push(strategicMergePatch(undefined, p));
+const elemType = (t: TypeRef | undefined): TypeRef | undefined => (t && 'list' in t ? t.list : t && 'map' in t ? t.map : t);
+const refName = (t: TypeRef | undefined): string | undefined => (t && 'ref' in t ? t.ref : undefined);
+
+/**
+ * Upstream's strategic merge patch (k8s.io/apimachinery strategicpatch) over our schemas: lists
+ * whose field declares patchStrategy merge are merged by patchMergeKey (primitive lists: union),
+ * other lists are replaced; maps and structs merge recursively; null deletes. Directives:
+ * $patch (replace / delete / merge), $retainKeys, $setElementOrder/<list>,
+ * $deleteFromPrimitiveList/<list>.
+ */
+export function strategicMergePatch(target: J, patch: J, schema?: PatchSchema, type?: string): J {
+  if (!isObj(patch)) return patch;
+  if (patch.$patch === 'replace') { const { $patch: _p, ...rest } = patch; return stripDirectives(rest); }
+  if (patch.$patch === 'delete') return undefined;
+  const out: Obj = isObj(target) ? { ...target } : {};
+  const orders: Array<[string, J[]]> = [];
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === '$patch' || k === '$retainKeys') continue;
+    if (k.startsWith('$setElementOrder/')) { if (Array.isArray(v)) orders.push([k.slice(17), v]); continue; }
+    if (k.startsWith('$deleteFromPrimitiveList/')) {
+      const f = k.slice(25);
+      if (Array.isArray(out[f]) && Array.isArray(v)) out[f] = (out[f] as J[]).filter((x) => !v.some((d) => d === x));
+      continue;
+    }
+    if (v === null) { delete out[k]; continue; }
+    const field = type && schema ? schema.field(type, k) : undefined;
+    const merged = mergeValue(out[k], v, field, schema);
+    if (merged === undefined) delete out[k]; else out[k] = merged;
+  }
+  for (const [f, order] of orders) {
+    const field = type && schema ? schema.field(type, f) : undefined;
+    if (Array.isArray(out[f])) out[f] = reorder(out[f] as J[], order, field?.patchMergeKey);
+  }
+  if (Array.isArray(patch.$retainKeys)) {
+    const keep = new Set(patch.$retainKeys as J[]);
+    for (const k of Object.keys(out)) if (!keep.has(k) && !(k in patch)) delete out[k];
+  }
+  return out;
+}
+
+function mergeValue(cur: J, v: J, field: Field | undefined, schema: PatchSchema | undefined): J {
+  const t = field?.type;
+  if (Array.isArray(v)) {
+    const strategy = field?.patchStrategy ?? '';
+    if (!strategy.includes('merge') || !Array.isArray(cur)) {
+      return v.filter((e) => !(isObj(e) && e.$patch === 'delete')).map((e) => (isObj(e) ? strategicMergePatch(undefined, e, schema, refName(elemType(t))) : e));
+    }
+    return mergeList(cur, v, field!.patchMergeKey, schema, refName(elemType(t)));
+  }
+  if (!isObj(v)) return v;
+  if (t && 'map' in t) {
+    // A map of values: merge key by key, each value as its own type.
+    if (v.$patch === 'replace') { const { $patch: _p, ...rest } = v; return rest; }
+    const out: Obj = isObj(cur) ? { ...cur } : {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '$patch') continue;
+      if (x === null) delete out[k];
+      else out[k] = mergeValue(out[k], x, { type: t.map }, schema);
     }
     return out;
   }
-  if (!isObj(patch)) return patch;
-  if (patch.$patch === 'replace') { const { $patch: _p, ...rest } = patch; return rest; }
-  const out: Obj = isObj(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k.startsWith('$setElementOrder/') || k === '$retainKeys') continue;
-    if (v === null) delete out[k];
-    else out[k] = strategicMergePatch(out[k], v, k);
+  return strategicMergePatch(cur, v, schema, refName(t));
+}
+
+function mergeList(cur: J[], patch: J[], key: string | undefined, schema: PatchSchema | undefined, item: string | undefined): J[] {
+  const out = [...cur];
+  if (!key) {
+    // Primitive list with merge strategy: a union in patch order.
+    for (const p of patch) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(p))) out.push(p);
+    return out;
   }
+  for (const p of patch) {
+    if (!isObj(p)) { out.push(p); continue; }
+    // Service ports merge by "port", container ports by "containerPort": the declared key.
+    const i = out.findIndex((e) => isObj(e) && e[key] === p[key]);
+    if (p.$patch === 'delete') { if (i >= 0) out.splice(i, 1); continue; }
+    if (i >= 0) out[i] = strategicMergePatch(out[i], p, schema, item);
+    else out.push(strategicMergePatch(undefined, p, schema, item));
+  }
+  return out;
+}
+
+/** $setElementOrder: listed elements in the given order, the others after them as they were. */
+function reorder(list: J[], order: J[], key: string | undefined): J[] {
+  const id = (e: J): string => JSON.stringify(key && isObj(e) ? e[key] : e);
+  const rank = new Map(order.map((e, i) => [id(e), i]));
+  const listed = list.filter((e) => rank.has(id(e))).sort((a, b) => rank.get(id(a))! - rank.get(id(b))!);
+  return [...listed, ...list.filter((e) => !rank.has(id(e)))];
+}
+
+function stripDirectives(o: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(o)) if (!k.startsWith('$')) out[k] = v;
   return out;
 }
 

@@ -18,10 +18,15 @@ export function stored(def: ResourceDef, obj: KubeObject): KubeObject {
   return def.conversion ? def.conversion.toStorage(obj) : obj;
 }
 
+/** Field labels that are not the literal path (upstream's per-resource field label conversion). */
+const FIELD_ALIASES: Record<string, string> = { 'status.successful': 'status.succeeded' };
+const ZERO_DEFAULTS = new Set(['status.replicas', 'status.successful']);
+const FALSE_DEFAULTS = new Set(['spec.unschedulable', 'spec.hostNetwork']);
+
 export function fieldValue(obj: Record<string, unknown>, path: string): string | undefined {
   let v: unknown = obj;
-  for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
-  if (v === undefined || v === null) return path === 'spec.unschedulable' || path === 'spec.hostNetwork' ? 'false' : '';
+  for (const k of (FIELD_ALIASES[path] ?? path).split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  if (v === undefined || v === null) return FALSE_DEFAULTS.has(path) ? 'false' : ZERO_DEFAULTS.has(path) ? '0' : '';
   return String(v);
 }
 

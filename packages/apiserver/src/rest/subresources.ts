@@ -8,7 +8,8 @@ import { contentType, parseBody } from './body.js';
 import { isDryRun, type Api, type Request, type Target } from './context.js';
 import { deleteResource } from './delete.js';
 import { served, stored } from './read.js';
-import type { Reply } from './write.js';
+import { patchSchema, type Reply } from './write.js';
+import { fieldManager, managerOf } from './fieldmanager.js';
 
 type Obj = Record<string, unknown>;
 
@@ -64,6 +65,7 @@ export async function scale(api: Api, req: Request, t: Target): Promise<Reply> {
   const body = parseBody(req);
   const type = contentType(req);
   let expectedRV: string | undefined;
+  const manager = managerOf(req);
   const result = await api.store.update(def, t.namespace, t.name!, (curStored) => {
     const cur = served(def, curStored);
     const before = scaleOf(def, cur);
@@ -73,7 +75,7 @@ export async function scale(api: Api, req: Request, t: Target): Promise<Reply> {
       expectedRV = (body as KubeObject | undefined)?.metadata?.resourceVersion;
     } else if (type === 'application/json-patch+json') want = jsonPatch(structuredClone(before), body);
     else if (type === 'application/merge-patch+json') want = mergePatch(structuredClone(before), body as never);
-    else if (type === 'application/strategic-merge-patch+json') want = strategicMergePatch(structuredClone(before), body as never);
+    else if (type === 'application/strategic-merge-patch+json') want = strategicMergePatch(structuredClone(before), body, patchSchema(api), 'io.k8s.api.autoscaling.v1.Scale');
     else throw Errors.unsupportedMediaType(type);
     const replicas = at(want, 'spec.replicas');
     if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
@@ -85,6 +87,7 @@ export async function scale(api: Api, req: Request, t: Target): Promise<Reply> {
     const next = structuredClone(cur);
     setAt(next as Obj, def.subresources!.scale!.specReplicasPath, replicas ?? 0);
     if (def.hasSpec && (replicas ?? 0) !== (before.spec as Obj).replicas) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
+    fieldManager.update(api, def, cur, next, manager, 'scale');
     return stored(def, next);
   }, { dryRun: isDryRun(req.query) });
   return { code: 200, body: scaleOf(def, served(def, result)) };

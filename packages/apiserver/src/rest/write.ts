@@ -6,7 +6,7 @@ import { Errors } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { apiVersionOf, validateName, type ResourceDef } from '../registry/resource.js';
 import { carryOver, stampNew } from '../storage/objects.js';
-import { jsonPatch, mergePatch, strategicMergePatch } from '../http/patch.js';
+import { jsonPatch, mergePatch, strategicMergePatch, type PatchSchema } from '../http/patch.js';
 import { contentType, decodeAs, parseBody, PATCH_TYPES, readObject, type PatchType } from './body.js';
 import { isDryRun, type AdmissionAttributes, type Api, type Operation, type Request, type Target } from './context.js';
 import { fieldManager, managerOf } from './fieldmanager.js';
@@ -199,16 +199,21 @@ export async function update(api: Api, req: Request, t: Target): Promise<Reply> 
   return { code: 200, body: result };
 }
 
+/** The schema view strategic merge patch needs: declared fields by type. */
+export function patchSchema(api: Api): PatchSchema {
+  return { field: (type, name) => { const t = api.schemas.get(type); return t ? api.schemas.field(t, name) : undefined; } };
+}
+
 /** A merge patch that names metadata.resourceVersion makes it a precondition, as upstream. */
 function patchPrecondition(patch: unknown): string | undefined {
   const rv = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
   return typeof rv === 'string' ? rv : undefined;
 }
 
-function applyPatch(type: PatchType, cur: KubeObject, patch: unknown): unknown {
+function applyPatch(api: Api, t: Target, type: PatchType, cur: KubeObject, patch: unknown): unknown {
   if (type === 'application/json-patch+json') return jsonPatch(structuredClone(cur), patch);
   if (type === 'application/merge-patch+json') return mergePatch(structuredClone(cur), patch as never);
-  return strategicMergePatch(structuredClone(cur), patch as never);
+  return strategicMergePatch(structuredClone(cur), patch, patchSchema(api), t.def.schema);
 }
 
 export async function patch(api: Api, req: Request, t: Target): Promise<Reply> {
@@ -222,7 +227,7 @@ export async function patch(api: Api, req: Request, t: Target): Promise<Reply> {
   }
   const manager = managerOf(req);
   const result = await storeUpdate(api, req, t, async (cur) => {
-    const raw = applyPatch(type, cur, body);
+    const raw = applyPatch(api, t, type, cur, body);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw Errors.badRequest('the patch produced an invalid object');
     const r = raw as Record<string, unknown>;
     if (r.kind !== t.def.kind || r.apiVersion !== apiVersionOf(t.def)) throw Errors.badRequest('the patch may not change the kind or apiVersion');
