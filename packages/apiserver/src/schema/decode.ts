@@ -7,9 +7,8 @@ import type { JsonObject, JsonValue } from '../api/types.js';
 import type { ObjectType, Scalar, TypeRef } from './dsl.js';
 import type { SchemaRegistry } from './registry.js';
 
-export type DecodeResult =
-  | { ok: true; value: JsonObject; unknownFields: string[] }
-  | { ok: false; error: string };
+/** The pruned value and unknown field paths; or `error` (then value is {}), the decode error text. */
+export interface DecodeResult { value: JsonObject; unknownFields: string[]; error?: string }
 
 /** Upstream keeps at most this many strict (unknown field) errors. */
 const MAX_STRICT_ERRORS = 100;
@@ -44,17 +43,19 @@ export function decodeBody(reg: SchemaRegistry, typeName: string, input: unknown
     if (input === null || input === undefined) {
       // Unmarshal of `null` into a struct pointer is a no-op.
     } else if (!isObject(input)) {
-      return { ok: false, error: typeErrorText(ctx, describe(input as JsonValue), goRefName(typeName)) };
+      return failed(typeErrorText(ctx, describe(input as JsonValue), goRefName(typeName)));
     } else {
       value = decodeStruct(ctx, type, input);
     }
   } catch (e) {
-    if (e instanceof Fatal) return { ok: false, error: e.message };
+    if (e instanceof Fatal) return failed(e.message);
     throw e;
   }
-  if (ctx.saved !== undefined) return { ok: false, error: ctx.saved };
-  return { ok: true, value, unknownFields: ctx.unknown };
+  if (ctx.saved !== undefined) return failed(ctx.saved);
+  return { value, unknownFields: ctx.unknown };
 }
+
+const failed = (error: string): DecodeResult => ({ value: {}, unknownFields: [], error });
 
 /** fieldValidation=Strict: the error for unknown fields (the server wraps it like a decode error). */
 export function strictDecodingError(paths: string[]): string {

@@ -181,16 +181,78 @@ function expectWire(got: number, want: number, field: string): void {
 /** Go's field name, for messages: the JSON name capitalized. */
 const goField = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 
-const protoIndexes = new WeakMap<ObjectType, Map<number, [string, Field]>>();
+/**
+ * Go structs embedded inline (`json:",inline"`): flat in JSON, but a nested message in protobuf.
+ * By outer type: the embedded message's number there, and the flattened fields' numbers inside it.
+ */
+interface Embedding { proto: number; fields: Record<string, number>; embedded?: Embedding[] }
 
-function protoIndex(t: ObjectType): Map<number, [string, Field]> {
-  let idx = protoIndexes.get(t);
-  if (!idx) {
-    idx = new Map();
-    for (const [name, f] of Object.entries(t.fields)) if (f.proto !== undefined) idx.set(f.proto, [name, f]);
-    protoIndexes.set(t, idx);
+const LOCAL_OBJECT_REFERENCE: Embedding = { proto: 1, fields: { name: 1 } };
+const RULE: Embedding = { proto: 2, fields: { apiGroups: 1, apiVersions: 2, resources: 3, scope: 4 } };
+const RULE_WITH_OPERATIONS: Embedding = { proto: 2, fields: { operations: 1 }, embedded: [RULE] };
+const DEVICE_CONFIGURATION = { opaque: 1 };
+
+const EMBEDDED: Record<string, Embedding[]> = {
+  'io.k8s.api.core.v1.Probe': [{ proto: 1, fields: { exec: 1, httpGet: 2, tcpSocket: 3, grpc: 4 } }],
+  'io.k8s.api.core.v1.Volume': [{ proto: 2, fields: {
+    hostPath: 1, emptyDir: 2, gcePersistentDisk: 3, awsElasticBlockStore: 4, gitRepo: 5, secret: 6, nfs: 7, iscsi: 8,
+    glusterfs: 9, persistentVolumeClaim: 10, rbd: 11, flexVolume: 12, cinder: 13, cephfs: 14, flocker: 15, downwardAPI: 16,
+    fc: 17, azureFile: 18, configMap: 19, vsphereVolume: 20, quobyte: 21, azureDisk: 22, photonPersistentDisk: 23,
+    portworxVolume: 24, scaleIO: 25, projected: 26, storageos: 27, csi: 28, ephemeral: 29, image: 30,
+  } }],
+  'io.k8s.api.core.v1.PersistentVolumeSpec': [{ proto: 2, fields: {
+    gcePersistentDisk: 1, awsElasticBlockStore: 2, hostPath: 3, glusterfs: 4, nfs: 5, rbd: 6, iscsi: 7, cinder: 8, cephfs: 9,
+    fc: 10, flocker: 11, flexVolume: 12, azureFile: 13, vsphereVolume: 14, quobyte: 15, azureDisk: 16,
+    photonPersistentDisk: 17, portworxVolume: 18, scaleIO: 19, local: 20, storageos: 21, csi: 22,
+  } }],
+  'io.k8s.api.core.v1.EphemeralContainer': [{ proto: 1, fields: {
+    name: 1, image: 2, command: 3, args: 4, workingDir: 5, ports: 6, env: 7, resources: 8, volumeMounts: 9,
+    livenessProbe: 10, readinessProbe: 11, lifecycle: 12, terminationMessagePath: 13, imagePullPolicy: 14,
+    securityContext: 15, stdin: 16, stdinOnce: 17, tty: 18, envFrom: 19, terminationMessagePolicy: 20,
+    volumeDevices: 21, startupProbe: 22, resizePolicy: 23, restartPolicy: 24, restartPolicyRules: 25,
+  } }],
+  'io.k8s.api.core.v1.SecretProjection': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.ConfigMapVolumeSource': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.ConfigMapProjection': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.ConfigMapKeySelector': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.SecretKeySelector': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.ConfigMapEnvSource': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.core.v1.SecretEnvSource': [LOCAL_OBJECT_REFERENCE],
+  'io.k8s.api.networking.v1.IngressRule': [{ proto: 2, fields: { http: 1 } }],
+  'io.k8s.api.admissionregistration.v1.RuleWithOperations': [RULE],
+  'io.k8s.api.admissionregistration.v1.NamedRuleWithOperations': [RULE_WITH_OPERATIONS],
+  'io.k8s.api.resource.v1.DeviceClaimConfiguration': [{ proto: 2, fields: DEVICE_CONFIGURATION }],
+  'io.k8s.api.resource.v1.DeviceAllocationConfiguration': [{ proto: 3, fields: DEVICE_CONFIGURATION }],
+  'io.k8s.api.resource.v1.DeviceClassConfiguration': [{ proto: 1, fields: DEVICE_CONFIGURATION }],
+};
+
+/** A message's fields by number: a schema field, or an embedded message holding more of them. */
+type Layout = Map<number, { name: string; field: Field } | { embedded: Layout }>;
+
+const layouts = new WeakMap<ObjectType, Layout>();
+
+function layoutOf(t: ObjectType): Layout {
+  let layout = layouts.get(t);
+  if (!layout) {
+    const embeddings = EMBEDDED[t.name] ?? [];
+    const inner = new Set<string>();
+    const build = (e: Embedding): Layout => {
+      const l: Layout = new Map();
+      for (const [name, num] of Object.entries(e.fields)) {
+        const field = t.fields[name];
+        if (field) { l.set(num, { name, field }); inner.add(name); }
+      }
+      for (const sub of e.embedded ?? []) l.set(sub.proto, { embedded: build(sub) });
+      return l;
+    };
+    layout = new Map();
+    for (const e of embeddings) layout.set(e.proto, { embedded: build(e) });
+    for (const [name, field] of Object.entries(t.fields)) {
+      if (field.proto !== undefined && !inner.has(name) && !layout.has(field.proto)) layout.set(field.proto, { name, field });
+    }
+    layouts.set(t, layout);
   }
-  return idx;
+  return layout;
 }
 
 /** protobufjs's int64 results: a Long (its own copy of the type) or, without long.js, a number. */
@@ -220,14 +282,27 @@ function decodeMessage(reg: SchemaRegistry, type: ObjectType, data: Uint8Array, 
     }
     return items;
   }
-  const idx = protoIndex(type);
   const out: JsonObject = {};
-  const lists = new Map<string, JsonValue[]>();
+  decodeFields(reg, layoutOf(type), r, msg, out, new Map(), depth);
+  // Go's omitempty: an empty string is unset, as are the known non-pointer zero fields.
+  for (const [name, v] of Object.entries(out)) if (v === '') delete out[name];
+  for (const name of OMIT_ZERO[type.name] ?? []) if (out[name] === 0 || out[name] === false) delete out[name];
+  return out;
+}
+
+/** Reads a message's fields into `out`; an embedded message's fields land in the same object. */
+function decodeFields(reg: SchemaRegistry, layout: Layout, r: Reader, msg: string, out: JsonObject, lists: Map<string, JsonValue[]>, depth: number): void {
   while (r.pos < r.len) {
     const [num, wt] = readTag(r, msg);
-    const entry = idx.get(num);
+    const entry = layout.get(num);
     if (!entry) { r.skipType(wt); continue; }
-    const [name, field] = entry;
+    if ('embedded' in entry) {
+      expectWire(wt, 2, msg);
+      if (depth > MAX_DEPTH) throw new WireError('proto: message nested too deeply');
+      decodeFields(reg, entry.embedded, Reader.create(r.bytes()), msg, out, lists, depth + 1);
+      continue;
+    }
+    const { name, field } = entry;
     const t = field.type;
     if ('list' in t) {
       let items = lists.get(name);
@@ -246,10 +321,6 @@ function decodeMessage(reg: SchemaRegistry, type: ObjectType, data: Uint8Array, 
       out[name] = isObj(prev) && isObj(v) ? { ...prev, ...v } : v;
     }
   }
-  // Go's omitempty: an empty string is unset, as are the known non-pointer zero fields.
-  for (const [name, v] of Object.entries(out)) if (v === '') delete out[name];
-  for (const name of OMIT_ZERO[type.name] ?? []) if (out[name] === 0 || out[name] === false) delete out[name];
-  return out;
 }
 
 const isObj = (v: JsonValue | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -402,25 +473,36 @@ function writeMessage(reg: SchemaRegistry, type: ObjectType, v: JsonValue, w: Wr
     return;
   }
   if (!isObj(v)) throw new WireError(`${goTypeName(type.name)}: expected an object`);
-  const fields = Object.entries(type.fields)
-    .filter(([name, f]) => f.proto !== undefined && v[name] !== undefined && v[name] !== null)
-    .sort((a, b) => a[1].proto! - b[1].proto!);
-  for (const [name, f] of fields) {
-    const val = v[name]!;
-    const t = f.type;
+  writeFields(reg, layoutOf(type), v, w);
+}
+
+/** Writes fields in number order; an embedded message is always written, as Go does. */
+function writeFields(reg: SchemaRegistry, layout: Layout, v: JsonObject, w: Writer): void {
+  for (const num of [...layout.keys()].sort((a, b) => a - b)) {
+    const entry = layout.get(num)!;
+    if ('embedded' in entry) {
+      w.uint32(tag(num, 2)).fork();
+      writeFields(reg, entry.embedded, v, w);
+      w.ldelim();
+      continue;
+    }
+    const { name, field } = entry;
+    const val = v[name];
+    if (val === undefined || val === null) continue;
+    const t = field.type;
     if ('list' in t) {
       if (!Array.isArray(val)) throw new WireError(`${name}: expected a list`);
-      for (const item of val) writeValue(reg, t.list, f.proto!, item, w);
+      for (const item of val) writeValue(reg, t.list, num, item, w);
     } else if ('map' in t) {
       if (!isObj(val)) throw new WireError(`${name}: expected an object`);
       // Go writes map entries sorted by key.
       for (const k of Object.keys(val).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
-        w.uint32(tag(f.proto!, 2)).fork().uint32(tag(1, 2)).string(k);
+        w.uint32(tag(num, 2)).fork().uint32(tag(1, 2)).string(k);
         writeValue(reg, t.map, 2, val[k]!, w);
         w.ldelim();
       }
     } else {
-      writeValue(reg, t, f.proto!, val, w);
+      writeValue(reg, t, num, val, w);
     }
   }
 }

@@ -34,12 +34,12 @@ const reg = new SchemaRegistry([
   struct(`${C}.PodStatus`, 'status', { startTime: f(S.time, 7), eventTime: f(S.microTime, 8), raw: f(S.any, 9) }, { preserveUnknownFields: true }),
 ]);
 
-const ok = (r: DecodeResult): { value: unknown; unknownFields: string[] } => {
-  if (!r.ok) throw new Error(`unexpected error: ${r.error}`);
+const ok = (r: DecodeResult): DecodeResult => {
+  if (r.error !== undefined) throw new Error(`unexpected error: ${r.error}`);
   return r;
 };
 const err = (r: DecodeResult): string => {
-  if (r.ok) throw new Error('expected an error');
+  if (r.error === undefined) throw new Error('expected an error');
   return r.error;
 };
 const pod = (spec: unknown, extra: Record<string, unknown> = {}): unknown =>

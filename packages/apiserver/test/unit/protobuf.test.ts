@@ -37,7 +37,12 @@ const reg = new SchemaRegistry([
   struct(`${C}.Container`, 'container', {
     name: str(1), image: str(2), args: list(S.string, 4), ports: list(ref(`${C}.ContainerPort`), 6),
     stdin: bool(16), resources: obj(`${C}.ResourceRequirements`, 8), port: f(S.intOrString, 90),
+    livenessProbe: obj(`${C}.Probe`, 10),
   }),
+  // Probe embeds ProbeHandler: flat in JSON, message 1 in protobuf (no proto numbers in the schema).
+  struct(`${C}.Probe`, 'probe', { exec: obj(`${C}.ExecAction`), httpGet: obj(`${C}.HTTPGetAction`), initialDelaySeconds: i32(2) }),
+  struct(`${C}.ExecAction`, 'exec', { command: list(S.string, 1) }),
+  struct(`${C}.HTTPGetAction`, 'get', { path: str(1), port: f(S.intOrString, 2) }),
   struct(`${C}.ContainerPort`, 'port', { name: str(1), hostPort: i32(2), containerPort: i32(3), protocol: str(4) }),
   struct(`${C}.ResourceRequirements`, 'rr', { limits: map(S.quantity, 1), requests: map(S.quantity, 2) }),
   struct(`${C}.ExtraValue`, 'extra', {}, { protoList: S.string }),
@@ -83,6 +88,20 @@ describe('ConfigMap {metadata{name:"x"}, data{"a":"b"}}: known bytes', () => {
     const meta = '0a0178 1200 1a00 2200 2a00 3200 3800 4200';
     const raw = hex(`0a11 ${meta} 1206 0a0161 120162`);
     expect(decodeProtobuf(reg, envelope('v1', 'ConfigMap', raw)).object).toEqual(cm);
+  });
+});
+
+describe('embedded Go structs', () => {
+  it('Probe: handler fields sit in message 1 (ProbeHandler), httpGet as its field 2', () => {
+    // HTTPGetAction {path(1) "/", port(2) IntOrString {type 0, intVal 80}}, inside ProbeHandler as httpGet(2).
+    const probe = hex('0a0b 1209 0a012f 1204 0800 1050 1005');
+    const container = Buffer.concat([hex('0a0163 520f'), probe]);
+    const spec = Buffer.concat([hex('1214'), container]);
+    const raw = Buffer.concat([hex('1216'), spec]);
+    const want = { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'c', livenessProbe: { httpGet: { path: '/', port: 80 }, initialDelaySeconds: 5 } }] } };
+    expect(decodeProtobuf(reg, envelope('v1', 'Pod', raw)).object).toEqual(want);
+    const back = decodeProtobuf(reg, encodeProtobuf(reg, want)).object;
+    expect(back).toEqual(want);
   });
 });
 
