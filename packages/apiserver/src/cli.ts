@@ -16,6 +16,8 @@ import { serviceAllocationHook } from './rest/services.js';
 import { registerOpenApi } from './http/openapi.js';
 import { Compactor } from './storage/compactor.js';
 import { ApiMetrics } from './metrics.js';
+import { TokenIssuer } from './auth/tokens.js';
+import { join } from 'node:path';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
@@ -36,6 +38,9 @@ const program = new Command('kube-apiserver')
   .option('--cert-dir <dir>', 'directory where generated TLS certs are kept (ignored with --tls-cert-file)', '/var/run/kubernetes')
   .option('--service-cluster-ip-range <cidr>', 'a CIDR notation IP range from which to assign service cluster IPs', '10.0.0.0/24')
   .option('--service-node-port-range <range>', 'a port range to reserve for services with NodePort visibility', '30000-32767')
+  .option('--service-account-issuer <url>', 'identifier of the service account token issuer (the iss claim)', 'https://kubernetes.default.svc.cluster.local')
+  .option('--service-account-signing-key-file <file>', 'private key used to sign service account tokens (generated into --cert-dir when not given)')
+  .option('--api-audiences <list>', 'identifiers of the API; default: the issuer')
   .option('--etcd-compaction-interval <duration>', 'the interval of compaction requests (0 disables)', '5m')
   .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
   .action(async (o: Record<string, string | undefined>) => {
@@ -79,6 +84,11 @@ const program = new Command('kube-apiserver')
       schemas: new SchemaRegistry(builtinTypes),
       admission: [],
       hooks: [serviceAllocationHook(ips, ports)],
+      tokens: new TokenIssuer(
+        TokenIssuer.keyFrom(o.serviceAccountSigningKeyFile ?? join(o.certDir ?? '/var/run/kubernetes', 'service-account.key')),
+        o.serviceAccountIssuer ?? 'https://kubernetes.default.svc.cluster.local',
+        (o.apiAudiences ?? o.serviceAccountIssuer ?? 'https://kubernetes.default.svc.cluster.local').split(',').map((a) => a.trim()).filter(Boolean),
+      ),
       logger,
     };
     const metrics = new ApiMetrics(api.caches);

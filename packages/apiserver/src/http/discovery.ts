@@ -54,6 +54,7 @@ export function subresourcesOf(r: ResourceDef): Sub[] {
     out.push({ name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] });
     out.push({ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
   }
+  if (r.group === '' && r.plural === 'serviceaccounts') out.push({ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
   if (r.group === '' && r.plural === 'namespaces') out.push({ name: 'finalize', ...own, verbs: ['update'] });
   return out;
 }

@@ -8,7 +8,7 @@ import type { UserInfo } from '../api/types.js';
 import type { Api, Query, Request, Target } from '../rest/context.js';
 import { deleteCollection, deleteResource, finalizeNamespace } from '../rest/delete.js';
 import { getObject, listResponse } from '../rest/read.js';
-import { bind, evict, scale } from '../rest/subresources.js';
+import { bind, evict, scale, token } from '../rest/subresources.js';
 import { watch } from '../rest/watch.js';
 import { create, patch, update, type Reply } from '../rest/write.js';
 import { readObject } from '../rest/body.js';
@@ -167,6 +167,9 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       case 'eviction':
         if (t.def.group !== '' || t.def.plural !== 'pods') throw Errors.notFoundPath(r.url);
         return evict(api, r, t);
+      case 'token':
+        if (t.def.group !== '' || t.def.plural !== 'serviceaccounts') throw Errors.notFoundPath(r.url);
+        return token(api, r, t, api.tokens);
       case 'finalize':
         if (t.def.group !== '' || t.def.plural !== 'namespaces' || verb !== 'update') throw Errors.notFoundPath(r.url);
         return finalizeNamespace(api, r, t, readObject(api, r, t.def));

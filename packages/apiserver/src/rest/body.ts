@@ -50,10 +50,10 @@ export function fieldValidation(req: Request): FieldValidation {
  */
 export function decodeAs(api: Api, req: Request, def: ResourceDef, raw: unknown): KubeObject {
   const r = schemaCodec.decode(api.schemas, def.schema, raw);
-  if (r.error) throw Errors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${r.error}`);
+  if (r.error) throw Errors.badRequest(schemaCodec.cannotBeHandled(def.kind, def.version, r.error));
   if (r.unknownFields.length > 0) {
     const mode = fieldValidation(req);
-    if (mode === 'Strict') throw Errors.badRequest(schemaCodec.strictMessage(r.unknownFields));
+    if (mode === 'Strict') throw Errors.badRequest(schemaCodec.cannotBeHandled(def.kind, def.version, schemaCodec.strictMessage(r.unknownFields)));
     if (mode === 'Warn') req.warnings.push(...r.unknownFields.map((f) => schemaCodec.warning(f)));
   }
   return r.value as KubeObject;
@@ -66,7 +66,7 @@ export function readObject(api: Api, req: Request, def: ResourceDef): KubeObject
   let kind: unknown;
   let apiVersion: unknown;
   if (type === 'application/vnd.kubernetes.protobuf') {
-    const p = schemaCodec.decodeProtobuf(api.schemas, bytes(req));
+    const p = schemaCodec.decodeProtobuf(api.schemas, bytes(req), { group: def.group, version: def.version, kind: def.kind });
     raw = p.object;
     kind = p.kind;
     apiVersion = p.apiVersion;

@@ -1,23 +1,21 @@
 // The schema-driven codec the REST layer uses (src/schema/decode.ts and protobuf.ts).
+import type { GVK } from '../schema/dsl.js';
+import { cannotBeHandled, decodeBody, strictDecodingError, unknownFieldWarning, type DecodeResult } from '../schema/decode.js';
+import { decodeProtobuf, type DecodedProtobuf } from '../schema/protobuf.js';
 import type { SchemaRegistry } from '../schema/registry.js';
-
-export interface DecodeResult {
-  value: unknown;
-  unknownFields: string[];
-  error?: string;
-}
 
 export interface SchemaCodec {
   decode(reg: SchemaRegistry, typeName: string, raw: unknown): DecodeResult;
+  cannotBeHandled(kind: string, version: string, error: string): string;
   strictMessage(unknownFields: string[]): string;
   warning(field: string): string;
-  decodeProtobuf(reg: SchemaRegistry, body: Buffer): { apiVersion: string; kind: string; object: unknown };
+  decodeProtobuf(reg: SchemaRegistry, body: Buffer, endpoint: GVK): DecodedProtobuf;
 }
 
-// Interim: pass-through until the schema decoders land (wired in the next commit).
 export const schemaCodec: SchemaCodec = {
-  decode: (_reg, _t, raw) => ({ value: raw, unknownFields: [] }),
-  strictMessage: (fields) => `strict decoding error: ${fields.map((f) => `unknown field "${f}"`).join(', ')}`,
-  warning: (f) => `unknown field "${f}"`,
-  decodeProtobuf: () => { throw new Error('protobuf bodies are not supported yet'); },
+  decode: decodeBody,
+  cannotBeHandled: (kind, version, error) => cannotBeHandled(kind, version, error),
+  strictMessage: strictDecodingError,
+  warning: unknownFieldWarning,
+  decodeProtobuf,
 };

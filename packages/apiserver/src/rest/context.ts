@@ -7,6 +7,7 @@ import type { SchemaRegistry } from '../schema/registry.js';
 import type { ObjectStore } from '../storage/objects.js';
 import type { WatchCaches } from '../storage/watchcache.js';
 import type { ResourceSet } from './resources.js';
+import type { TokenIssuer } from '../auth/tokens.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -51,6 +52,8 @@ export interface Api {
   schemas: SchemaRegistry;
   admission: AdmissionPlugin[];
   hooks: StorageHook[];
+  /** Signs service account tokens (serviceaccounts/token); absent when no key is configured. */
+  tokens?: TokenIssuer;
   logger: Logger;
 }
 

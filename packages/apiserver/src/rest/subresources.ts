@@ -4,7 +4,8 @@ import { Errors } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceDef } from '../registry/resource.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../http/patch.js';
-import { contentType, parseBody } from './body.js';
+import { contentType, parseBody, readObject } from './body.js';
+import type { TokenIssuer } from '../auth/tokens.js';
 import { isDryRun, type Api, type Request, type Target } from './context.js';
 import { deleteResource } from './delete.js';
 import { served, stored } from './read.js';
@@ -150,4 +151,36 @@ export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
   const opts = ev?.deleteOptions && typeof ev.deleteOptions === 'object' ? Buffer.from(JSON.stringify(ev.deleteOptions)) : Buffer.alloc(0);
   await deleteResource(api, { ...req, body: opts, headers: { ...req.headers, 'content-type': 'application/json' } }, { ...t, subresource: undefined } as Target);
   return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
+}
+
+/** POST serviceaccounts/{name}/token: a TokenRequest answered with a signed token. */
+export async function token(api: Api, req: Request, t: Target, issuer: TokenIssuer | undefined): Promise<Reply> {
+  if (req.method !== 'POST') throw Errors.methodNotSupported({ group: '', resource: 'serviceaccounts/token' }, req.method.toLowerCase());
+  const trDef = api.resources.get('authentication.k8s.io', 'v1', 'tokenrequests') ?? { ...t.def, kind: 'TokenRequest', group: 'authentication.k8s.io', schema: 'io.k8s.api.authentication.v1.TokenRequest' };
+  const tr = readObject(api, req, { ...trDef, kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', schema: 'io.k8s.api.authentication.v1.TokenRequest' });
+  const spec = (tr.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; apiVersion?: string; name?: string; uid?: string } };
+  const exp = spec.expirationSeconds ?? 3600;
+  if (exp < 600) throw Errors.invalid('TokenRequest', 'authentication.k8s.io', t.name!, [{ reason: 'FieldValueInvalid', message: 'Invalid value: ' + exp + ': may not specify a duration less than 10 minutes', field: 'spec.expirationSeconds' }]);
+  if (exp > 2 ** 32) throw Errors.invalid('TokenRequest', 'authentication.k8s.io', t.name!, [{ reason: 'FieldValueTooLong', message: `Too long: may not specify a duration larger than 2^32 seconds`, field: 'spec.expirationSeconds' }]);
+  if (!issuer) throw Errors.internal('no service account token signing key is configured');
+  const sa = await api.store.get(t.def, t.namespace, t.name!);
+  let bound: { kind: string; name: string; uid: string } | undefined;
+  const b = spec.boundObjectRef;
+  if (b) {
+    const kinds: Record<string, [string, string, string]> = { Pod: ['', 'v1', 'pods'], Secret: ['', 'v1', 'secrets'], Node: ['', 'v1', 'nodes'] };
+    const k = kinds[b.kind ?? ''];
+    if (!k) throw Errors.badRequest(`cannot bind token to object of type ${b.kind ?? ''}`);
+    const def = api.resources.get(...k)!;
+    const obj = await api.store.get(def, def.namespaced ? t.namespace : undefined, b.name ?? '');
+    if (b.uid && b.uid !== obj.metadata.uid) throw Errors.conflict({ group: '', resource: k[2] }, b.name ?? '', `the UID in the bound object reference (${b.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    bound = { kind: b.kind!, name: b.name!, uid: obj.metadata.uid! };
+  }
+  const { token: jwt, expires } = issuer.issue({ namespace: t.namespace!, name: t.name!, uid: sa.metadata.uid! }, { ...(spec.audiences ? { audiences: spec.audiences } : {}), expirationSeconds: exp, ...(bound ? { bound } : {}) });
+  const out: KubeObject = {
+    kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: t.name!, namespace: t.namespace!, creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    spec: { ...spec, audiences: spec.audiences && spec.audiences.length > 0 ? spec.audiences : issuer.audiences, expirationSeconds: exp, boundObjectRef: spec.boundObjectRef ?? null },
+    status: { token: jwt, expirationTimestamp: expires.toISOString().replace(/\.\d+Z$/, 'Z') },
+  };
+  return { code: 201, body: out };
 }

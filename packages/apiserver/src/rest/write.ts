@@ -29,7 +29,7 @@ export async function admit(api: Api, attrs: AdmissionAttributes & { object: Kub
   for (const p of api.admission) await p.mutate?.(attrs);
   const causes: StatusCause[] = [];
   const name = obj.metadata.name;
-  if (!name) causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+  if (def.compute) { /* reviews are not stored: no name needed */ } else if (!name) causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
   else for (const m of validateName(def.nameRule, name)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": ${m}`, field: 'metadata.name' });
   causes.push(...validateMetadata(obj));
   causes.push(...(def.validate?.(obj, attrs.oldObject) ?? []));
