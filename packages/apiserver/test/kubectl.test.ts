@@ -18,14 +18,14 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
   let env: NodeJS.ProcessEnv;
   let apiLog = '';
 
-  const kubectl = (args: string[], input?: string): Promise<Run> => new Promise((res) => {
-    const c = execFile('kubectl', args, { env, timeout: 30_000 }, (err, stdout, stderr) => {
+  const kubectl = (args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> => new Promise((res) => {
+    const c = execFile('kubectl', args, { env: { ...env, ...extraEnv }, timeout: 30_000 }, (err, stdout, stderr) => {
       res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
     c.stdin?.end(input ?? '');
   });
-  const ok = async (args: string[], input?: string): Promise<string> => {
-    const r = await kubectl(args, input);
+  const ok = async (args: string[], input?: string, extraEnv?: NodeJS.ProcessEnv): Promise<string> => {
+    const r = await kubectl(args, input, extraEnv);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
     return r.stdout;
   };
@@ -93,15 +93,15 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
 
   it('creates from a manifest, refuses duplicates, invalid names and wrong namespaces with Status errors', async () => {
     const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1', b: '2' } });
-    expect(await ok(['create', '-f', '-', '--validate=false'], cm)).toBe('configmap/settings created\n');
+    expect(await ok(['create', '-f', '-'], cm)).toBe('configmap/settings created\n');
     expect(await ok(['get', 'configmaps'])).toMatch(/^settings\s+2\s+\S+$/m);
-    const dup = await kubectl(['create', '-f', '-', '--validate=false'], cm);
+    const dup = await kubectl(['create', '-f', '-'], cm);
     expect(dup.stderr).toContain('Error from server (AlreadyExists): error when creating "STDIN": configmaps "settings" already exists');
-    const bad = await kubectl(['create', '-f', '-', '--validate=false'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }));
+    const bad = await kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }));
     expect(bad.stderr).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
-    const noNs = await kubectl(['create', '-f', '-', '--validate=false', '-n', 'nope'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+    const noNs = await kubectl(['create', '-f', '-', '-n', 'nope'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
     expect(noNs.stderr).toContain('namespaces "nope" not found');
-    const invalidPod = await kubectl(['create', '-f', '-', '--validate=false'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }], restartPolicy: 'Sometimes' } }));
+    const invalidPod = await kubectl(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }], restartPolicy: 'Sometimes' } }));
     // kubectl lists each cause of a multi-cause Invalid error on its own line.
     expect(invalidPod.stderr).toContain('The Pod "p" is invalid: \n* spec.containers[0].image: Required value\n* spec.restartPolicy: Unsupported value: "Sometimes"');
     const yaml = await ok(['get', 'cm', 'settings', '-o', 'yaml']);
@@ -109,7 +109,7 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
   });
 
   it('patches: label, annotate, and merge / json / strategic patches', async () => {
-    await ok(['create', '-f', '-', '--validate=false'], JSON.stringify({
+    await ok(['create', '-f', '-'], JSON.stringify({
       apiVersion: 'v1', kind: 'Pod', metadata: { name: 'patched', labels: { tier: 'a' } },
       spec: { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'A', value: '1' }] }, { name: 'side', image: 'busybox:1.36' }] },
     }));
@@ -136,9 +136,13 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
   });
 
   it('pages lists with --chunk-size', async () => {
-    for (let i = 0; i < 12; i++) await ok(['create', '-f', '-', '--validate=false'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `page-${String(i).padStart(2, '0')}`, labels: { batch: 'p' } } }));
-    const names = (await ok(['get', 'cm', '-l', 'batch=p', '--chunk-size=5', '-o', 'name'])).trim().split('\n');
-    expect(names).toEqual(Array.from({ length: 12 }, (_, i) => `configmap/page-${String(i).padStart(2, '0')}`));
+    const docs = Array.from({ length: 20 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: page-${String(i).padStart(2, '0')}, labels: {batch: p}}`);
+    await ok(['create', '-f', '-'], docs.join('\n---\n'));
+    const names = (await ok(['get', 'cm', '-l', 'batch=p', '--chunk-size=1', '-o', 'name'])).trim().split('\n');
+    expect(names).toEqual(Array.from({ length: 20 }, (_, i) => `configmap/page-${String(i).padStart(2, '0')}`));
+    const table = (await ok(['get', 'cm', '-l', 'batch=p', '--chunk-size=3'])).trim().split('\n');
+    expect(table).toHaveLength(21);
+    expect(table[0]).toMatch(/^NAME\s+DATA\s+AGE$/);
   });
 
   it('streams watch events to kubectl get -w', async () => {
@@ -148,7 +152,7 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
     try {
       const deadline = Date.now() + 15_000;
       while (!/ADDED\s+settings/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      await ok(['create', '-f', '-', '--validate=false'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' } }));
+      await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched' } }));
       await ok(['delete', 'cm', 'watched']);
       while (!/DELETED\s+watched/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/^EVENT\s+NAME\s+DATA\s+AGE$/m);
@@ -162,9 +166,106 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
   it('answers unknown paths and bad bodies with Status, and keeps serving', async () => {
     const raw = await kubectl(['get', '--raw', '/api/v1/nosuchthings']);
     expect(raw.code).toBe(1);
-    const bad = await kubectl(['create', '-f', '-', '--validate=false'], '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":1}}');
-    expect(bad.code).toBe(0); // upstream also stores what passes its (loose) checks; data typing is a later validation step
+    const bad = await kubectl(['create', '-f', '-'], '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":1}}');
+    expect(bad.stderr).toContain('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string');
     expect(await ok(['get', '--raw', '/healthz'])).toBe('ok');
     expect(JSON.parse(await ok(['get', '--raw', '/version']))).toMatchObject({ major: '1', minor: '32' });
+  });
+
+  const deployment = (replicas: number, image = 'nginx:1.27'): string => [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', '  labels: {app: web}', 'spec:',
+    `  replicas: ${replicas}`, '  selector:', '    matchLabels: {app: web}', '  template:', '    metadata:', '      labels: {app: web}',
+    '    spec:', '      containers:', '      - name: nginx', `        image: ${image}`, '        ports:', '        - containerPort: 80', '',
+  ].join('\n');
+  type Managed = { manager: string; operation: string; subresource?: string };
+
+  it('applies client-side and server-side: create, unchanged re-apply, conflicts and --force-conflicts', async () => {
+    expect(await ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web created\n');
+    expect(await ok(['apply', '-f', '-'], deployment(2))).toBe('deployment.apps/web unchanged\n');
+    expect(await ok(['apply', '-f', '-'], deployment(2, 'nginx:1.28'))).toBe('deployment.apps/web configured\n');
+    expect(await ok(['scale', 'deployment', 'web', '--replicas=5'])).toBe('deployment.apps/web scaled\n');
+    const scaled = JSON.parse(await ok(['get', 'deploy', 'web', '-o', 'json', '--show-managed-fields'])) as { metadata: { generation: number; managedFields: Managed[] }; spec: { replicas: number; template: { spec: { containers: Array<{ image: string; ports: Array<{ protocol: string }> }> } } } };
+    expect(scaled.spec.replicas).toBe(5);
+    expect(scaled.metadata.generation).toBe(3);
+    expect(scaled.spec.template.spec.containers[0]).toMatchObject({ image: 'nginx:1.28', ports: [{ containerPort: 80, protocol: 'TCP' }] });
+    expect(scaled.metadata.managedFields.map((m) => `${m.manager}/${m.operation}${m.subresource ? `/${m.subresource}` : ''}`).sort())
+      .toEqual(['kubectl-client-side-apply/Update', 'kubectl/Update/scale']); // kubectl scale sends no fieldManager: the user agent names it
+    // Server-side apply of replicas: 2 conflicts with the manager that scaled.
+    const conflict = await kubectl(['apply', '--server-side', '-f', '-'], deployment(2, 'nginx:1.28'));
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+    expect(await ok(['apply', '--server-side', '--force-conflicts', '-f', '-'], deployment(2, 'nginx:1.28'))).toBe('deployment.apps/web serverside-applied\n');
+    const applied = JSON.parse(await ok(['get', 'deploy', 'web', '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields: Managed[] }; spec: { replicas: number } };
+    expect(applied.spec.replicas).toBe(2);
+    expect(applied.metadata.managedFields.find((m) => m.manager === 'kubectl')?.operation).toBe('Apply');
+    // A server-side apply creates objects too.
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ssa}\ndata: {k: v}\n';
+    expect(await ok(['apply', '--server-side', '-f', '-'], cm)).toBe('configmap/ssa serverside-applied\n');
+    expect(await ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.k}'])).toBe('v');
+  });
+
+  it('edits with a scripted editor, diffs, dry-runs on the server, describes and explains', async () => {
+    const editor = join(dir, 'editor.sh');
+    writeFileSync(editor, '#!/bin/sh\nsed -i "s/image: nginx:1.28/image: nginx:1.29/" "$1"\n', { mode: 0o755 });
+    expect(await ok(['edit', 'deployment', 'web'], undefined, { KUBE_EDITOR: editor })).toBe('deployment.apps/web edited\n');
+    expect(await ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('nginx:1.29');
+    const diff = await kubectl(['diff', '-f', '-'], deployment(4, 'nginx:1.29'));
+    expect(diff.code).toBe(1); // differences found
+    expect(diff.stdout).toMatch(/^-\s+replicas: 2$/m);
+    expect(diff.stdout).toMatch(/^\+\s+replicas: 4$/m);
+    expect(await ok(['scale', 'deploy', 'web', '--replicas=3', '--dry-run=server'])).toBe('deployment.apps/web scaled (server dry run)\n');
+    expect(await ok(['create', 'configmap', 'dry', '--from-literal=a=b', '--dry-run=server', '-o', 'jsonpath={.metadata.uid}'])).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await kubectl(['get', 'cm', 'dry'])).stderr).toContain('configmaps "dry" not found');
+    expect(await ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('2');
+    const wide = (await ok(['get', 'deploy', '-o', 'wide'])).split('\n');
+    expect(wide[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
+    expect(wide[1]).toMatch(/^web\s+0\/2\s+0\s+0\s+\S+\s+nginx\s+nginx:1\.29\s+app=web$/);
+    const described = await ok(['describe', 'deployment', 'web']);
+    expect(described).toMatch(/^Replicas:\s+2 desired \| 0 updated \| 0 total \| 0 available \| 0 unavailable$/m);
+    expect(described).toMatch(/^StrategyType:\s+RollingUpdate$/m);
+    const explained = await ok(['explain', 'deployment.spec.strategy']);
+    expect(explained).toMatch(/^GROUP:\s+apps$/m);
+    expect(explained).toMatch(/^FIELD: strategy <DeploymentStrategy>$/m);
+    expect(explained).toMatch(/^\s+rollingUpdate\s+<RollingUpdateDeployment>$/m);
+    expect(await ok(['explain', 'pods.spec.containers.ports.containerPort'])).toMatch(/FIELD: containerPort <integer>/);
+    expect(await ok(['explain', 'configmaps', '--recursive'])).toMatch(/^\s+binaryData\s+<map\[string\]string>$/m);
+  });
+
+  it('creates with the protobuf generators, reviews access and issues service account tokens', async () => {
+    expect(await ok(['create', 'namespace', 'team'])).toBe('namespace/team created\n');
+    expect(await ok(['create', 'configmap', 'gen', '-n', 'team', '--from-literal=a=1', '--from-literal=b=2'])).toBe('configmap/gen created\n');
+    expect(await ok(['get', 'cm', 'gen', '-n', 'team', '-o', 'jsonpath={.data}'])).toBe('{"a":"1","b":"2"}');
+    expect(await ok(['create', 'secret', 'generic', 'pw', '-n', 'team', '--from-literal=p=s3cret'])).toBe('secret/pw created\n');
+    expect(Buffer.from(await ok(['get', 'secret', 'pw', '-n', 'team', '-o', 'jsonpath={.data.p}']), 'base64').toString()).toBe('s3cret');
+    expect(await ok(['create', 'deployment', 'gen', '-n', 'team', '--image=busybox:1.36', '--replicas=3'])).toBe('deployment.apps/gen created\n');
+    expect(await ok(['get', 'deploy', 'gen', '-n', 'team', '-o', 'jsonpath={.spec.replicas} {.spec.selector.matchLabels.app}'])).toBe('3 gen');
+    expect(await ok(['create', 'serviceaccount', 'robot', '-n', 'team'])).toBe('serviceaccount/robot created\n');
+    const token = (await ok(['create', 'token', 'robot', '-n', 'team'])).trim();
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string; exp: number; iat: number };
+    expect(claims.sub).toBe('system:serviceaccount:team:robot');
+    expect(claims.exp - claims.iat).toBe(3600);
+    expect(await ok(['auth', 'can-i', 'create', 'pods'])).toBe('yes\n');
+    expect(await ok(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).toBe('system:anonymous');
+  });
+
+  it('allocates service cluster IPs and node ports, and releases them on delete', async () => {
+    expect(await ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).toBe('10.0.0.1');
+    await ok(['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080']);
+    const svc = JSON.parse(await ok(['get', 'svc', 'np', '-o', 'json'])) as { spec: { clusterIP: string; ports: Array<{ nodePort: number }> } };
+    expect(svc.spec.clusterIP).toMatch(/^10\.0\.0\.\d+$/);
+    expect(svc.spec.clusterIP).not.toBe('10.0.0.1');
+    expect(svc.spec.ports[0]!.nodePort).toBe(30080);
+    const taken = await kubectl(['create', 'service', 'nodeport', 'np2', '--tcp=80:8080', '--node-port=30080']);
+    expect(taken.stderr).toContain('spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated');
+    await ok(['delete', 'svc', 'np']);
+    expect(await ok(['create', 'service', 'nodeport', 'np2', '--tcp=80:8080', '--node-port=30080'])).toBe('service/np2 created\n');
+  });
+
+  it('keeps objects with finalizers until the last finalizer is removed', async () => {
+    await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/hold'] } }));
+    expect(await ok(['delete', 'cm', 'held', '--wait=false'])).toBe('configmap "held" deleted\n');
+    expect(await ok(['get', 'cm', 'held', '-o', 'jsonpath={.metadata.deletionTimestamp}'])).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await ok(['patch', 'cm', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+    expect((await kubectl(['get', 'cm', 'held'])).stderr).toContain('configmaps "held" not found');
   });
 });
