@@ -64,6 +64,13 @@ export interface Cluster {
   revision(): Promise<number>;
   /** Compacts the store at `rev` (default: the current revision). */
   compact(rev?: number): Promise<number>;
+  /**
+   * SIGTERM apiserver `i` (SIGKILL after `graceMs`), run `whileDown`, then start it again on the
+   * same port. Resolves to whether it exited on SIGTERM alone.
+   */
+  restartApiServer(i: number, whileDown?: () => Promise<void>, graceMs?: number): Promise<boolean>;
+  /** SIGTERM apiserver `i`; resolves to whether it exited within `graceMs` (then SIGKILLs it). */
+  stopApiServer(i: number, graceMs?: number): Promise<boolean>;
   /** A keep-alive agent trusting the cluster CA (for clients that want their own). */
   agent: Agent;
   teardown(): Promise<void>;
@@ -80,8 +87,8 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((res) => child.once('exit', () => res()));
 }
 
-async function startApiServer(storeEndpoint: string, certDir: string, extraArgs: string[]): Promise<ApiServerProc> {
-  const port = await freePort();
+async function startApiServer(storeEndpoint: string, certDir: string, extraArgs: string[], fixedPort?: number): Promise<ApiServerProc> {
+  const port = fixedPort ?? (await freePort());
   let log = '';
   const child = spawn(process.execPath, [APISERVER_CLI, '--etcd-servers', storeEndpoint, '--secure-port', String(port),
     '--bind-address', '127.0.0.1', '--cert-dir', certDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -193,8 +200,23 @@ export async function startCluster(kind: ServerKind, opts: ClusterOptions = {}):
     if (!r.ok) throw new Error(`etcd Compact failed: ${r.details}`);
     return at;
   };
+  const stopApiServer = async (i: number, graceMs = 10_000): Promise<boolean> => {
+    const a = started[i]!;
+    if (a.child.exitCode !== null || a.child.signalCode !== null) return true;
+    a.child.kill('SIGTERM');
+    const graceful = await Promise.race([exited(a.child).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+    if (!graceful) { a.child.kill('SIGKILL'); await exited(a.child); }
+    return graceful;
+  };
+  const restartApiServer = async (i: number, whileDown?: () => Promise<void>, graceMs?: number): Promise<boolean> => {
+    const old = started[i]!;
+    const graceful = await stopApiServer(i, graceMs);
+    await whileDown?.();
+    started[i] = await startApiServer(store.endpoint, certDir, opts.extraArgs ?? [], old.port);
+    return graceful;
+  };
   return {
-    kind, store, apiservers: started, dir, caFile, ca, kubeconfig: kubeconfigs[0]!, kubeconfigFor: (i) => kubeconfigs[i]!,
+    kind, store, apiservers: started, restartApiServer, stopApiServer, dir, caFile, ca, kubeconfig: kubeconfigs[0]!, kubeconfigFor: (i) => kubeconfigs[i]!,
     kubectl, kubectlOk, request, revision, compact, agent, teardown,
   };
 }
