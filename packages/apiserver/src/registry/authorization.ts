@@ -3,8 +3,7 @@
 // pkg/apis/authorization/validation.
 //
 // Authorization is allow-all for now: access reviews are always allowed and rules reviews list
-// every verb on everything. Upstream also requires the review's metadata to be empty; that check
-// is left out because the server stamps metadata (uid, creationTimestamp) before the hooks run.
+// every verb on everything.
 import { Errors } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import type { ResourceDef } from './resource.js';
@@ -22,9 +21,19 @@ function validateAttributes(spec: Obj): StatusCause[] {
 
 const specOf = (o: KubeObject): Obj => (isObj(o.spec) ? o.spec : {});
 
+const isEmpty = (v: unknown): boolean => v === undefined || v === null || v === '' || v === 0 || (Array.isArray(v) ? v.length === 0 : isObj(v) && Object.values(v).every(isEmpty));
+
+/** Upstream requires a review's metadata to be empty (managedFields aside; LSAR keeps its namespace). */
+function emptyMetadata(o: KubeObject, keepNamespace: boolean): StatusCause[] {
+  const rest: Obj = { ...o.metadata, managedFields: undefined, ...(keepNamespace ? { namespace: undefined } : {}) };
+  if (isEmpty(rest)) return [];
+  return [fieldErr.invalid('metadata', o.metadata, keepNamespace ? 'must be empty except for namespace' : 'must be empty')];
+}
+
 function validateSAR(o: KubeObject): StatusCause[] {
   const spec = specOf(o);
   const out = validateAttributes(spec);
+  out.push(...emptyMetadata(o, o.kind === 'LocalSubjectAccessReview'));
   if (!str(spec.user) && strs(spec.groups).length === 0) out.push(fieldErr.invalid('spec.user', str(spec.user), 'at least one of user or group must be specified'));
   return out;
 }
@@ -51,7 +60,7 @@ function review(p: Pick<ResourceDef, 'kind' | 'plural' | 'singular' | 'compute' 
 
 export const resources: ResourceDef[] = [
   review({ kind: 'LocalSubjectAccessReview', plural: 'localsubjectaccessreviews', singular: 'localsubjectaccessreview', namespaced: true, validate: validateLSAR, compute: allowed }),
-  review({ kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', validate: (o) => validateAttributes(specOf(o)), compute: allowed }),
+  review({ kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', validate: (o) => [...validateAttributes(specOf(o)), ...emptyMetadata(o, false)], compute: allowed }),
   review({
     kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', singular: 'selfsubjectrulesreview',
     validate: () => [],

@@ -4,10 +4,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/api/errors.js';
-import type { KubeObject } from '../../src/api/types.js';
+import type { JsonObject, KubeObject } from '../../src/api/types.js';
 import type { RequestContext, ResourceDef } from '../../src/registry/resource.js';
 import { SchemaRegistry } from '../../src/schema/registry.js';
 import type { ObjectType } from '../../src/schema/dsl.js';
+import { builtinTypes } from '../../src/schema/defs/index.js';
+import { decodeProtobuf, encodeProtobuf } from '../../src/schema/protobuf.js';
 import * as networkingDefs from '../../src/schema/defs/networking.js';
 import * as rbacDefs from '../../src/schema/defs/rbac.js';
 import * as certificatesDefs from '../../src/schema/defs/certificates.js';
@@ -81,9 +83,42 @@ describe('schemas', () => {
     expect(field('io.k8s.api.discovery.v1.EndpointSlice', 'addressType')).toBe(4);
     expect(field('io.k8s.api.authentication.v1.TokenRequestSpec', 'expirationSeconds')).toBe(4);
     expect(field('io.k8s.api.authorization.v1.SubjectAccessReviewStatus', 'denied')).toBe(4);
-    expect(reg.get('io.k8s.api.authentication.v1.ExtraValue')?.protoList).toEqual({ list: { scalar: 'string' } });
+    expect(reg.get('io.k8s.api.authentication.v1.ExtraValue')?.protoList).toEqual({ scalar: 'string' });
     expect(reg.get('io.k8s.api.authentication.v1.UserInfo')?.fields.extra?.type).toEqual({ map: { ref: 'io.k8s.api.authentication.v1.ExtraValue' } });
     expect(reg.get('io.k8s.api.storage.v1.CSINodeSpec')?.fields.drivers).toMatchObject({ patchStrategy: 'merge', patchMergeKey: 'name', listType: 'map', listMapKeys: ['name'] });
+  });
+});
+
+describe('protobuf bodies', () => {
+  const reg = new SchemaRegistry(builtinTypes);
+  const roundTrip = (o: JsonObject): JsonObject => decodeProtobuf(reg, encodeProtobuf(reg, o)).object;
+
+  it('round trips review types, with ExtraValue maps', () => {
+    const sar: JsonObject = {
+      apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+      spec: { resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' }, user: 'alice', groups: ['devs'], extra: { scopes: ['a', 'b'] }, uid: 'u1' },
+      status: { allowed: true, reason: 'ok' },
+    };
+    expect(roundTrip(sar)).toMatchObject(sar);
+    const ssr: JsonObject = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', status: { userInfo: { username: 'alice', groups: ['g'], extra: { k: ['v'] } } } };
+    expect(roundTrip(ssr)).toMatchObject(ssr);
+  });
+
+  it('writes upstream field numbers (spec=2, resourceAttributes=1, verb=2)', () => {
+    const raw = encodeProtobuf(reg, { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'get' } } });
+    expect(raw.includes(Buffer.from('12070a0512036765 74'.replace(/ /g, ''), 'hex'))).toBe(true);
+  });
+
+  it('round trips ingress rules (embedded IngressRuleValue), CSR bytes and events', () => {
+    const ing: JsonObject = {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'default' },
+      spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    };
+    expect(roundTrip(ing)).toMatchObject(ing);
+    const csr: JsonObject = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'c' }, spec: { request: Buffer.from('pem').toString('base64'), signerName: 'example.com/s', usages: ['any'], expirationSeconds: 3600 } };
+    expect(roundTrip(csr)).toMatchObject(csr);
+    const ev: JsonObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e', namespace: 'default' }, eventTime: '2024-05-01T10:20:30.123456Z', regarding: { kind: 'Pod', name: 'p' }, note: 'n', type: 'Normal', series: { count: 2, lastObservedTime: '2024-05-01T10:21:00.000000Z' } };
+    expect(roundTrip(ev)).toMatchObject(ev);
   });
 });
 
@@ -481,6 +516,8 @@ describe('authorization.k8s.io', () => {
     expect(errors(sar, obj(sar, { spec: { ...res, groups: ['devs'] } }, {}))).toEqual([]);
     expect(errors(lsar, obj(lsar, { spec: { ...res, user: 'bob' } }, { namespace: 'other' }))).toEqual(['spec.resourceAttributes.namespace: Invalid value: "default": must match metadata.namespace']);
     expect(errors(lsar, obj(lsar, { spec: { ...res, user: 'bob' } }, { namespace: 'default' }))).toEqual([]);
+    expect(errors(ssar, obj(ssar, { spec: res }, { name: 'x', creationTimestamp: null } as unknown as KubeObject['metadata']))).toEqual(['metadata: Invalid value: {"name":"x","creationTimestamp":null}: must be empty']);
+    expect(errors(sar, obj(sar, { spec: { ...res, user: 'bob' } }, { namespace: 'default' }))).toEqual(['metadata: Invalid value: {"namespace":"default"}: must be empty']);
   });
 
   it('allows everything for now', async () => {

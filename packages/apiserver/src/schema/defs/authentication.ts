@@ -1,6 +1,6 @@
 // Schemas: authentication.k8s.io/v1 TokenReview, SelfSubjectReview, TokenRequest (served as
 // serviceaccounts/token), as upstream's k8s.io/api/authentication/v1 types.go and generated.proto.
-import { type GVK, type ObjectType, S, bool, i64, list, listOf, map, obj, ref, str, struct, time, topLevel } from '../dsl.js';
+import { type GVK, type ObjectType, S, bool, i64, list, map, obj, ref, str, struct, time, topLevel } from '../dsl.js';
 
 const N = 'io.k8s.api.authentication.v1';
 const gvk = (kind: string): GVK => ({ group: 'authentication.k8s.io', version: 'v1', kind });
@@ -26,7 +26,7 @@ export const types: ObjectType[] = [
     groups: list(S.string, 3, 'groups are the names of groups this user is a part of.', { listType: 'atomic' }),
     extra: map(ref(`${N}.ExtraValue`), 4, 'extra is any additional information provided by the authenticator.'),
   }),
-  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: listOf(S.string) }),
+  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: S.string }),
 
   topLevel(`${N}.SelfSubjectReview`, gvk('SelfSubjectReview'), 'SelfSubjectReview returns the user information the kube-apiserver has about the user making this request.', {
     status: obj(`${N}.SelfSubjectReviewStatus`, 2, 'status is filled in by the server with the user attributes.', { readOnly: true }),

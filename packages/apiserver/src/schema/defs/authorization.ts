@@ -1,6 +1,6 @@
 // Schemas: authorization.k8s.io/v1 access and rules reviews, as upstream's
 // k8s.io/api/authorization/v1 types.go and generated.proto.
-import { type GVK, type ObjectType, S, bool, list, listOf, map, obj, ref, str, struct, topLevel } from '../dsl.js';
+import { type GVK, type ObjectType, S, bool, list, map, obj, ref, str, struct, topLevel } from '../dsl.js';
 
 const N = 'io.k8s.api.authorization.v1';
 const META_V1 = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -28,7 +28,7 @@ export const types: ObjectType[] = [
     extra: map(ref(`${N}.ExtraValue`), 5, 'extra corresponds to the user.Info.GetExtra() method from the authenticator.'),
     uid: str(6, 'uid of the requesting user.'),
   }),
-  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: listOf(S.string) }),
+  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: S.string }),
   struct(`${N}.SelfSubjectAccessReviewSpec`, 'SelfSubjectAccessReviewSpec describes the access request; exactly one of resourceAttributes and nonResourceAttributes is set.', {
     resourceAttributes: obj(`${N}.ResourceAttributes`, 1, 'resourceAttributes describes a resource access request.'),
     nonResourceAttributes: obj(`${N}.NonResourceAttributes`, 2, 'nonResourceAttributes describes a non-resource access request.'),

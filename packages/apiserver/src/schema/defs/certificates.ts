@@ -1,6 +1,6 @@
 // Schemas: certificates.k8s.io/v1 CertificateSigningRequest, as upstream's k8s.io/api/certificates/v1
 // types.go and generated.proto.
-import { type GVK, type ObjectType, S, f, i32, list, listOf, listType, map, obj, ref, str, struct, time, topLevel } from '../dsl.js';
+import { type GVK, type ObjectType, S, f, i32, list, listType, map, obj, ref, str, struct, time, topLevel } from '../dsl.js';
 
 const N = 'io.k8s.api.certificates.v1';
 const gvk = (kind: string): GVK => ({ group: 'certificates.k8s.io', version: 'v1', kind });
@@ -21,7 +21,7 @@ export const types: ObjectType[] = [
     groups: list(S.string, 4, 'groups of the user that created the request; set by the server.', { listType: 'atomic', readOnly: true }),
     extra: map(ref(`${N}.ExtraValue`), 6, 'extra attributes of the user that created the request; set by the server.', { readOnly: true }),
   }),
-  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: listOf(S.string) }),
+  struct(`${N}.ExtraValue`, 'ExtraValue masks the value so protobuf can generate a message for it.', {}, { protoList: S.string }),
   struct(`${N}.CertificateSigningRequestStatus`, 'CertificateSigningRequestStatus holds the approval conditions and the issued certificate.', {
     conditions: list(ref(`${N}.CertificateSigningRequestCondition`), 1, 'conditions applied to the request: Approved, Denied, Failed.', { listType: 'map', listMapKeys: ['type'] }),
     certificate: f(S.bytes, 2, 'certificate is the PEM-encoded certificate issued by the signer after approval.', { listType: 'atomic' }),

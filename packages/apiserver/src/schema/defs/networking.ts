@@ -75,8 +75,8 @@ export const types: ObjectType[] = [
     protocol: str(2, 'protocol is the protocol of the ingress port (TCP, UDP or SCTP).', { required: true, enum: PROTOCOLS }),
     error: str(3, 'error records a problem with the service port, as a CamelCase reason.'),
   }),
-  // Upstream's IngressRuleValue is embedded inline in JSON (http sits in the rule) while protobuf
-  // nests it as message field 2; the DSL has no inline form, so `http` carries no proto number here.
+  // Upstream embeds IngressRuleValue inline: `http` sits in the rule in JSON but inside message
+  // field 2 in protobuf, so it carries no number here (src/schema/protobuf.ts knows the embedding).
   struct(`${N}.IngressRule`, 'IngressRule maps the paths under a host to backend services.', {
     host: str(1, 'host is the fully qualified domain name of a network host (a leading "*." wildcard is allowed).'),
     http: obj(`${N}.HTTPIngressRuleValue`, undefined, 'http is a list of http selectors pointing to backends.'),
