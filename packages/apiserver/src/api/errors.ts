@@ -27,16 +27,27 @@ export const Errors = {
     status(409, 'AlreadyExists', `${qualified(gr)} "${name}" already exists`, { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
   conflict: (gr: GroupResource, name: string, why: string) =>
     status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
-  invalid: (kind: string, group: string, name: string, causes: StatusCause[]) =>
-    status(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`,
-      { name, ...(group ? { group } : {}), kind, causes }),
+  invalid: (kind: string, group: string, name: string, causes: StatusCause[]) => {
+    const list = causes.map((c) => `${c.field}: ${c.message}`);
+    return status(422, 'Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`,
+      { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes });
+  },
   badRequest: (message: string) => status(400, 'BadRequest', message),
   methodNotSupported: (gr: GroupResource, verb: string) =>
     status(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(gr)}"`, { ...(gr.group ? { group: gr.group } : {}), kind: gr.resource }),
-  notFoundPath: (path: string) => status(404, 'NotFound', `the server could not find the requested resource`, { causes: [{ reason: 'UnexpectedServerResponse', message: `404 page not found: ${path}` }] }),
-  gone: (message: string) => status(410, 'Expired', message),
+  /** A path that names no resource (upstream's generic 404 from the route table). */
+  notFoundPath: (_path: string) => status(404, 'NotFound', 'the server could not find the requested resource', {}),
+  /** A method the route does not take (POST to a named object, PUT to a collection). */
+  methodNotAllowed: () => status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {}),
+  gone: (message: string, continueToken?: string) => {
+    const e = status(410, 'Expired', message);
+    // An expired continue token: upstream hands out a token that continues (inconsistently).
+    if (continueToken) (e.status as unknown as { metadata: Record<string, string> }).metadata = { continue: continueToken };
+    return e;
+  },
   tooLarge: (message = 'Request entity too large: limit is 3145728') => status(413, 'RequestEntityTooLarge', message),
-  unsupportedMediaType: (type: string) => status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${type})`),
+  unsupportedMediaType: (_type: string, accepted = 'application/json, application/yaml, application/vnd.kubernetes.protobuf') =>
+    status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted}`),
   internal: (message: string) => status(500, 'InternalError', `Internal error occurred: ${message}`),
   tooLargeResourceVersion: (wanted: number, current: number) =>
     status(504, 'Timeout', `Too large resource version: ${wanted}, current: ${current}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 }),

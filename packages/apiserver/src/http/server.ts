@@ -52,6 +52,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     https: { cert: o.tls.cert, key: o.tls.key },
     bodyLimit: MAX_BODY_BYTES,
+    // On shutdown, open watches and idle keep-alive connections must not hold the process.
+    forceCloseConnections: true,
     loggerInstance: o.logger as FastifyBaseLogger,
     disableRequestLogging: true,
   });
@@ -146,10 +148,14 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
           case 'get': return { code: 200, body: await getObject(api, r, t) };
           case 'list': return { code: 200, body: await listResponse(api, r, t) };
           case 'create':
-            if (t.name !== undefined) throw Errors.methodNotSupported(gr, 'create');
+            if (t.name !== undefined) throw Errors.methodNotAllowed();
             return create(api, r, t);
-          case 'update': return update(api, r, t);
-          case 'patch': return patch(api, r, t);
+          case 'update':
+            if (t.name === undefined) throw Errors.methodNotAllowed();
+            return update(api, r, t);
+          case 'patch':
+            if (t.name === undefined) throw Errors.methodNotAllowed();
+            return patch(api, r, t);
           case 'delete': return deleteResource(api, r, t);
           case 'deletecollection': return deleteCollection(api, r, t);
           default: throw Errors.methodNotSupported(gr, verb);

@@ -34,6 +34,8 @@ export function parseLabelSelector(s: string | undefined): LabelSelector {
     if ((m = t.match(/^(\S+?)\s*(==|!=|=)\s*(\S*)$/))) return { key: m[1]!, op: m[2] === '!=' ? '!=' : '=', value: m[3]! };
     if ((m = t.match(/^!(\S+)$/))) return { key: m[1]!, op: '!exists' };
     if ((m = t.match(/^(\S+)$/))) return { key: m[1]!, op: 'exists' };
+    // An unterminated value set: upstream's lexer runs out of input inside the parentheses.
+    if (/^\S+\s+(in|notin)\s*\([^)]*$/.test(t)) throw Errors.badRequest(`unable to parse requirement: found '', expected: ',' or ')'`);
     throw Errors.badRequest(`unable to parse requirement: found '${t}', expected: in, notin, =, ==, !=, gt, lt`);
   });
   for (const r of reqs) {
@@ -58,7 +60,10 @@ export function parseFieldSelector(s: string | undefined, fields: (obj: Record<s
   const reqs = s.split(',').map((t) => {
     const m = t.trim().match(/^([^=!]+?)\s*(==|!=|=)\s*(.*)$/);
     if (!m) throw Errors.badRequest(`invalid selector: '${s}'; can't understand '${t}'`);
-    if (!allowed.includes(m[1]!)) throw Errors.badRequest(`field label not supported: ${m[1]}`);
+    if (!allowed.includes(m[1]!)) {
+      // Resources without their own field label conversion answer with the default one's message.
+      throw Errors.badRequest(allowed.length <= 2 ? `"${m[1]!}" is not a known field selector: only "metadata.name", "metadata.namespace"` : `field label not supported: ${m[1]}`);
+    }
     return { path: m[1]!, neg: m[2] === '!=', value: m[3]! };
   });
   return (obj) => reqs.every((r) => (fields(obj, r.path) === r.value) !== r.neg);

@@ -20,17 +20,50 @@ function bytes(req: Request): Buffer {
   return body;
 }
 
-/** The body as a JSON value (JSON, YAML, the patch types). Protobuf is handled by readObject. */
-export function parseBody(req: Request): unknown {
+/** Upstream's summary of a body in decode errors: the first 30 bytes, as text or hex. */
+function summarize(b: Buffer): string {
+  if (b.length === 0) return '<empty>';
+  if (b[0] === 0x7b) return b.length > 30 ? `${b.subarray(0, 30).toString()} ...` : b.toString();
+  return b.length > 30 ? `${b.subarray(0, 30).toString('hex')} ...` : b.toString('hex');
+}
+
+/** Go's encoding/json wording for a JSON.parse failure (position from V8's message). */
+function goJsonError(e: Error, text: string): string {
+  const m = /position (\d+)/.exec(e.message);
+  const pos = m ? Number(m[1]) : text.length;
+  if (pos >= text.length || /end of JSON input/i.test(e.message)) return 'unexpected end of JSON input';
+  const c = text[pos]!;
+  if (/property name/.test(e.message)) return `invalid character '${c}' looking for beginning of object key string`;
+  if (/after property value/.test(e.message)) return `invalid character '${c}' after object key:value pair`;
+  if (/after array element/.test(e.message)) return `invalid character '${c}' after array element`;
+  if (/after property name/.test(e.message)) return `invalid character '${c}' after object key`;
+  return `invalid character '${c}' looking for beginning of value`;
+}
+
+/** A YAML error as Go's yaml.v2 words it: "line N: message". */
+function goYamlError(e: Error): string {
+  const linePos = (e as { linePos?: Array<{ line: number }> }).linePos;
+  const line = linePos?.[0]?.line ?? 1;
+  const msg = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return `line ${line}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`;
+}
+
+/**
+ * The body as a JSON value (JSON, YAML, the patch types). Protobuf is handled by readObject.
+ * `kind`: the endpoint's kind, for upstream's "the object provided is unrecognized" wording.
+ */
+export function parseBody(req: Request, kind?: string): unknown {
   const body = bytes(req);
   const type = contentType(req);
-  try {
-    if (type === 'application/json' || type.endsWith('patch+json')) return JSON.parse(body.toString());
-    if (type === 'application/yaml' || type === 'application/apply-patch+yaml') return parseYaml(body.toString());
-  } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
-    throw Errors.badRequest(type === 'application/json' || type.endsWith('patch+json')
-      ? `json: ${msg}` : `error converting YAML to JSON: yaml: ${msg}`);
+  const text = body.toString();
+  const wrap = (msg: string): never => {
+    throw Errors.badRequest(kind ? `the object provided is unrecognized (must be of type ${kind}): ${msg} (${summarize(body)})` : msg);
+  };
+  if (type === 'application/json' || type.endsWith('patch+json')) {
+    try { return JSON.parse(text); } catch (e) { return wrap(kind ? `couldn't get version/kind; json parse error: ${goJsonError(e as Error, text)}` : `json: ${goJsonError(e as Error, text)}`); }
+  }
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
+    try { return parseYaml(text, { prettyErrors: true }); } catch (e) { return wrap(`error converting YAML to JSON: yaml: ${goYamlError(e as Error)}`); }
   }
   throw Errors.unsupportedMediaType(type);
 }
@@ -71,14 +104,19 @@ export function readObject(api: Api, req: Request, def: ResourceDef): KubeObject
     kind = p.kind;
     apiVersion = p.apiVersion;
   } else {
-    raw = parseBody(req);
+    raw = parseBody(req, def.kind);
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw Errors.badRequest(`Object 'Kind' is missing in '${JSON.stringify(raw).slice(0, 100)}'`);
     kind = (raw as Record<string, unknown>).kind;
     apiVersion = (raw as Record<string, unknown>).apiVersion;
   }
   const want = apiVersionOf(def);
-  if (kind !== undefined && kind !== '' && kind !== def.kind) throw Errors.badRequest(`the kind in the data (${String(kind)}) does not match the expected kind (${def.kind})`);
-  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== want) throw Errors.badRequest(`the API version in the data (${String(apiVersion)}) does not match the expected API version (${want})`);
+  if (apiVersion !== undefined && apiVersion !== '' && apiVersion !== want) {
+    throw Errors.badRequest(schemaCodec.cannotBeHandled(def.kind, def.version, `no kind "${String(kind ?? def.kind)}" is registered for version "${String(apiVersion)}" in scheme "pkg/api/legacyscheme/scheme.go:30"`));
+  }
+  if (kind !== undefined && kind !== '' && kind !== def.kind) {
+    const v = String(apiVersion || want);
+    throw Errors.badRequest(`${String(kind)} in version "${v.includes('/') ? v.split('/')[1] : v}" cannot be handled as a ${def.kind}: converting (${def.version}.${String(kind)}) to (${def.version}.${def.kind}): unknown conversion`);
+  }
   const obj = decodeAs(api, req, def, { ...(raw as object), kind: def.kind, apiVersion: want });
   obj.kind = def.kind;
   obj.apiVersion = want;

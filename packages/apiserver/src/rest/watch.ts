@@ -92,6 +92,7 @@ export async function watch(api: Api, req: Request, t: Target, open: () => Watch
       prefix: api.store.dir(t.def, t.namespace),
       onEvent,
       onTerminate: (status) => { write('ERROR', status.status); end(); },
+      onStop: end,
     }, from, (objects, rev) => {
       lastRV = rev;
       for (const o of objects) { const s = served(t.def, o); if (match(s)) write('ADDED', s); }

@@ -218,7 +218,7 @@ function applyPatch(api: Api, t: Target, type: PatchType, cur: KubeObject, patch
 
 export async function patch(api: Api, req: Request, t: Target): Promise<Reply> {
   const type = contentType(req) as PatchType;
-  if (!PATCH_TYPES.includes(type)) throw Errors.unsupportedMediaType(type);
+  if (!PATCH_TYPES.includes(type)) throw Errors.unsupportedMediaType(type, PATCH_TYPES.join(', ').replace('application/merge-patch+json, application/json-patch+json', 'application/json-patch+json, application/merge-patch+json'));
   if (type === 'application/apply-patch+yaml') return apply(api, req, t);
   if (req.query.force !== undefined) throw Errors.badRequest('force is only supported for apply');
   const body = parseBody(req);

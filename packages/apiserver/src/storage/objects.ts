@@ -109,10 +109,10 @@ export class ObjectStore {
       } catch (e) {
         if ((e as { compacted?: boolean }).compacted && !o.continueToken) throw Errors.gone(`The resourceVersion for the provided list is too old.`);
         if ((e as { futureRevision?: boolean }).futureRevision) throw Errors.tooLargeResourceVersion(rev, 0);
-        if ((e as { compacted?: boolean }).compacted) throw Errors.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+        if ((e as { compacted?: boolean }).compacted) throw Errors.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.', Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 0, start: start.slice(dir.length) })).toString('base64'));
         throw e;
       }
-      revision = page.revision;
+      revision = revision || page.revision; // pinned: the requested revision, else the first page's
       const take = limit ? page.kvs.slice(0, Math.max(limit - items.length, 1)) : page.kvs;
       for (const kv of take) {
         lastKey = kv.key;
@@ -160,7 +160,8 @@ export class ObjectStore {
   async update(d: ResourceDef, ns: string | undefined, name: string, mutate: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
     o: UpdateOptions = {}): Promise<KubeObject> {
     const key = this.key(d, ns, name);
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // Upstream's GuaranteedUpdate retries until the write lands (conflicts only with a precondition).
+    for (let attempt = 0; attempt < 100; attempt++) {
       const r = await this.etcd.get(key);
       if (!r.kv) throw Errors.notFound(gr(d), name);
       const cur = decode(r.kv);

@@ -25,6 +25,8 @@ export interface CacheWatcher {
   onEvent(e: CacheEvent): void;
   /** The cache lost continuity (store watch failed): the watcher must end; clients re-list. */
   onTerminate(status: ApiError): void;
+  /** The server is shutting down: end the stream cleanly. */
+  onStop?(): void;
 }
 
 function decode(kv: KV): KubeObject {
@@ -179,6 +181,8 @@ export class WatchCache {
   stop(): void {
     this.stopped = true;
     this.handle?.cancel();
+    for (const w of this.watchers) w.onStop?.();
+    this.watchers.clear();
     for (const w of this.waiters) w.wake();
     this.waiters = [];
   }
