@@ -268,4 +268,19 @@ describe.each(testKinds())('kubectl against kube-apiserver on %s', (kind) => {
     await ok(['patch', 'cm', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     expect((await kubectl(['get', 'cm', 'held'])).stderr).toContain('configmaps "held" not found');
   });
+
+  it('serves the other API groups through kubectl generators (RBAC names with colons, priority classes, cronjobs, ingresses, PDBs)', async () => {
+    expect(await ok(['create', 'clusterrole', 'system:reader', '--verb=get,list', '--resource=pods'])).toBe('clusterrole.rbac.authorization.k8s.io/system:reader created\n');
+    expect(await ok(['create', 'clusterrolebinding', 'system:reader', '--clusterrole=system:reader', '--user=alice'])).toBe('clusterrolebinding.rbac.authorization.k8s.io/system:reader created\n');
+    expect(await ok(['get', 'clusterrolebinding', 'system:reader'])).toMatch(/^system:reader\s+ClusterRole\/system:reader\s+\S+$/m);
+    expect(await ok(['get', 'priorityclasses', '-o', 'name'])).toContain('priorityclass.scheduling.k8s.io/system-node-critical');
+    await ok(['create', 'cronjob', 'tick', '--image=busybox:1.36', '--schedule=*/5 * * * *']);
+    expect(await ok(['get', 'cronjob', 'tick'])).toMatch(/^tick\s+\*\/5 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\S+$/m);
+    const badCron = await kubectl(['create', 'cronjob', 'bad', '--image=busybox:1.36', '--schedule=not a schedule']);
+    expect(badCron.stderr).toContain('spec.schedule');
+    await ok(['create', 'ingress', 'ing', '--rule=foo.com/=svc:80']);
+    expect(await ok(['get', 'ingress', 'ing'])).toMatch(/^ing\s+<none>\s+foo\.com\s+80\s+\S+$/m);
+    await ok(['create', 'poddisruptionbudget', 'pdb', '--selector=app=web', '--min-available=1']);
+    expect(await ok(['get', 'pdb', 'pdb'])).toMatch(/^pdb\s+1\s+N\/A\s+0\s+\S+$/m);
+  });
 });

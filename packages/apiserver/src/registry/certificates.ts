@@ -139,7 +139,15 @@ export const resources: ResourceDef[] = [{
   group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests',
   singular: 'certificatesigningrequest', shortNames: ['csr'], categories: [], namespaced: false,
   // Upstream accepts any name that is a valid path segment (no NameRule for that yet).
-  nameRule: 'subdomain', storagePath: 'certificatesigningrequests',
+  nameRule: 'path', storagePath: 'certificatesigningrequests',
+  // Upstream's csrStrategy.PrepareForCreate: the requester comes from the request, not the body.
+  prepareCreate: (obj, ctx) => {
+    const spec = ((obj.spec && typeof obj.spec === 'object') ? obj.spec : (obj.spec = {})) as Record<string, unknown>;
+    spec.username = ctx.user.username;
+    if (ctx.user.uid) spec.uid = ctx.user.uid; else delete spec.uid;
+    spec.groups = ctx.user.groups;
+    if (ctx.user.extra) spec.extra = ctx.user.extra; else delete spec.extra;
+  },
   schema: 'io.k8s.api.certificates.v1.CertificateSigningRequest', hasSpec: false, subresources: { status: true },
   fieldSelectors: ['spec.signerName'],
   columns: [

@@ -108,7 +108,7 @@ function bindingColumns(what: string): PrinterColumn[] {
 
 function rbac(p: Pick<ResourceDef, 'kind' | 'plural' | 'singular' | 'namespaced' | 'columns'> & Partial<ResourceDef>): ResourceDef {
   return {
-    group: GROUP, version: 'v1', shortNames: [], categories: [], nameRule: 'subdomain', storagePath: p.plural,
+    group: GROUP, version: 'v1', shortNames: [], categories: [], nameRule: 'path', storagePath: p.plural,
     schema: `io.k8s.api.rbac.v1.${p.kind}`, hasSpec: false, ...p,
   };
 }

@@ -12,8 +12,11 @@ export interface PrinterColumn {
   value(obj: KubeObject): JsonValue;
 }
 
-/** How metadata.name is validated (upstream: DNS-1123 subdomain for most, label for a few). */
-export type NameRule = 'subdomain' | 'label';
+/**
+ * How metadata.name is validated (upstream: DNS-1123 subdomain for most, label for a few, and
+ * only path-segment safety for RBAC objects and CSRs, whose names carry colons).
+ */
+export type NameRule = 'subdomain' | 'label' | 'path';
 
 export interface ResourceDef {
   group: string;
@@ -54,6 +57,8 @@ export interface ResourceDef {
    * gracePeriodSeconds. Absent: objects are deleted at once (or when their finalizers are gone).
    */
   deleteGracePeriod?(obj: KubeObject, requested: number | undefined): number;
+  /** Fields a create takes from the request rather than the body (CSRs record their requester). */
+  prepareCreate?(obj: KubeObject, ctx: RequestContext): void;
   /** Verbs served (default: all of VERBS). Review types serve only create. */
   verbs?: readonly Verb[];
   /**
@@ -121,6 +126,12 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 /** Upstream's name validation messages (apimachinery validation.IsDNS1123Subdomain/Label). */
 export function validateName(rule: NameRule, name: string): string[] {
+  if (rule === 'path') {
+    // Upstream's path.ValidatePathSegmentName.
+    if (name === '.' || name === '..') return [`may not be '${name}'`];
+    for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
+    return [];
+  }
   if (rule === 'label') {
     const errs: string[] = [];
     if (name.length > 63) errs.push('must be no more than 63 characters');

@@ -87,6 +87,7 @@ async function prepareCreate(api: Api, req: Request, t: Target, obj: KubeObject,
   delete obj.metadata.deletionTimestamp;
   delete obj.metadata.deletionGracePeriodSeconds;
   if (def.subresources?.status && !def.keepStatusOnCreate) delete obj.status;
+  def.prepareCreate?.(obj, { user: req.user });
   await admit(api, { operation: 'CREATE', def, namespace: t.namespace, name: obj.metadata.name, object: obj, user: req.user, dryRun: isDryRun(req.query) } as AdmissionAttributes & { object: KubeObject });
   if (manager !== undefined) fieldManager.update(api, def, undefined, obj, manager);
   return obj;
