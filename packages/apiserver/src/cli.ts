@@ -17,6 +17,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { Compactor } from './storage/compactor.js';
 import { ApiMetrics } from './metrics.js';
 import { TokenIssuer } from './auth/tokens.js';
+import { parseGoDuration } from './schema/decode.js';
 import { join } from 'node:path';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
@@ -110,16 +111,11 @@ const program = new Command('kube-apiserver')
     process.on('SIGINT', stop);
   });
 
-/** Go-style durations as upstream flags take them: 5m, 30s, 1h30m, 0. */
+/** A Go duration flag (5m, 30s, 1h30m, 0) in milliseconds; upstream's flags use time.ParseDuration. */
 function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let ms = 0;
-  let m: RegExpExecArray | null;
-  let seen = '';
-  while ((m = re.exec(s))) { ms += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']; seen += m[0]; }
-  if (seen !== s) throw new Error(`invalid duration ${s}`);
-  return ms;
+  const d = parseGoDuration(s);
+  if (typeof d === 'string') throw new Error(d);
+  return Number(d / 1_000_000n);
 }
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -5,6 +5,8 @@
 import type { JsonValue, KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type PrinterColumn, type ResourceDef } from './resource.js';
 import { defaultPodSpec, validatePodSpec } from './pod.js';
+import { fieldErr, goValue, labelValue, qualifiedName } from './validation.js';
+import { formatLabelSelector, formatSelector, selectorMatches } from './selector.js';
 
 export type Obj = Record<string, unknown>;
 export const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), o);
@@ -16,13 +18,6 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 // ---- field errors, rendered as upstream's field.Error.ErrorBody ----
 
 /** Go's %v/%q/%#v rendering of a bad value, as upstream prints it in "Invalid value: ...". */
-export function goValue(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
 /** %#v of a map[string]string (keys sorted, as fmt prints maps). */
 export function goStringMap(v: unknown): string {
   if (!isObj(v)) return 'map[string]string(nil)';
@@ -43,12 +38,9 @@ export function goIntOrString(v: unknown): string {
   return typeof v === 'string' ? `intstr.IntOrString{Type:1, IntVal:0, StrVal:${JSON.stringify(v)}}` : `intstr.IntOrString{Type:0, IntVal:${num(v)}, StrVal:""}`;
 }
 
-export const required = (field: string, detail = ''): StatusCause => ({ reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value', field });
-export const invalid = (field: string, repr: string, detail: string): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${repr}: ${detail}`, field });
-export const forbidden = (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field });
-export const notSupported = (field: string, value: unknown, valid: readonly string[]): StatusCause => ({
-  reason: 'FieldValueNotSupported', message: `Unsupported value: ${goValue(value)}: supported values: ${valid.map((s) => JSON.stringify(s)).join(', ')}`, field,
-});
+export const { required, forbidden, notSupported } = fieldErr;
+/** field.Invalid with the value already printed as Go's %#v would (maps, selectors, IntOrString). */
+export const invalid = (field: string, repr: string, detail: string): StatusCause => fieldErr.invalid(field, undefined, detail, repr);
 
 /** ValidateNonnegativeField: numbers below 0 are invalid. */
 export function nonNegative(v: unknown, field: string): StatusCause[] {
@@ -69,45 +61,12 @@ export function canonical(v: unknown): unknown {
 
 // ---- label selectors (metav1.LabelSelector) ----
 
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Upstream's validation.IsQualifiedName messages. */
-function qualifiedNameErrors(value: string): string[] {
-  const parts = value.split('/');
-  let name = value;
-  const errs: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, n] = parts as [string, string];
-    name = n;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else {
-      if (prefix.length > 253) errs.push('prefix part must be no more than 253 characters');
-      if (!DNS1123_SUBDOMAIN.test(prefix)) errs.push(`prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
-    }
-  } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME.test(name)) errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
-  return errs;
-}
-
-function labelValueErrors(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE.test(value)) errs.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
-  return errs;
-}
-
 /** ValidateLabels: keys are qualified names, values label values; errors sit on the map's path. */
 export function validateLabels(labels: unknown, field: string): StatusCause[] {
   const out: StatusCause[] = [];
   for (const [k, v] of Object.entries(strMap(labels))) {
-    for (const m of qualifiedNameErrors(k)) out.push(invalid(field, JSON.stringify(k), m));
-    for (const m of labelValueErrors(String(v))) out.push(invalid(field, JSON.stringify(String(v)), m));
+    for (const m of qualifiedName(k)) out.push(invalid(field, JSON.stringify(k), m));
+    for (const m of labelValue(String(v))) out.push(invalid(field, JSON.stringify(String(v)), m));
   }
   return out;
 }
@@ -129,55 +88,13 @@ export function validateLabelSelector(sel: unknown, field: string): StatusCause[
       default:
         out.push(invalid(`${p}.operator`, goValue(e.operator ?? ''), 'not a valid selector operator'));
     }
-    for (const m of qualifiedNameErrors(String(e.key ?? ''))) out.push(invalid(`${p}.key`, JSON.stringify(String(e.key ?? '')), m));
+    for (const m of qualifiedName(String(e.key ?? ''))) out.push(invalid(`${p}.key`, JSON.stringify(String(e.key ?? '')), m));
   });
   return out;
 }
 
-/** Whether a LabelSelector selects these labels (a nil selector selects nothing, an empty one everything). */
-export function selectorMatches(sel: unknown, labels: Record<string, string> | undefined): boolean {
-  if (!isObj(sel)) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) if (l[k] !== v) return false;
-  for (const e of arr(sel.matchExpressions)) {
-    const key = String(e.key ?? '');
-    const values = Array.isArray(e.values) ? (e.values as unknown[]).map(String) : [];
-    const has = Object.prototype.hasOwnProperty.call(l, key);
-    switch (e.operator) {
-      case 'In': if (!has || !values.includes(l[key]!)) return false; break;
-      case 'NotIn': if (has && values.includes(l[key]!)) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
 /** Whether the selector has no requirements at all. */
 export const selectorEmpty = (sel: unknown): boolean => !isObj(sel) || (Object.keys(strMap(sel.matchLabels)).length === 0 && arr(sel.matchExpressions).length === 0);
-
-/** metav1.LabelSelectorAsSelector(sel).String(): requirements sorted by key, values sorted. */
-export function formatSelector(sel: unknown): string {
-  if (!isObj(sel)) return '';
-  const reqs: { key: string; text: string }[] = [];
-  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of arr(sel.matchExpressions)) {
-    const key = String(e.key ?? '');
-    const values = (Array.isArray(e.values) ? (e.values as unknown[]).map(String) : []).sort();
-    switch (e.operator) {
-      case 'In': reqs.push({ key, text: `${key} in (${values.join(',')})` }); break;
-      case 'NotIn': reqs.push({ key, text: `${key} notin (${values.join(',')})` }); break;
-      case 'Exists': reqs.push({ key, text: key }); break;
-      case 'DoesNotExist': reqs.push({ key, text: `!${key}` }); break;
-      default: return '<error>';
-    }
-  }
-  return reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.text).join(',');
-}
-
-/** metav1.FormatLabelSelector: "<none>" when it selects on nothing. */
-export const formatLabelSelector = (sel: unknown): string => formatSelector(sel) || '<none>';
 
 // ---- ints or percents (intstr.IntOrString) ----
 

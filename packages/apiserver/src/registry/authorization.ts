@@ -7,7 +7,8 @@
 import { Errors } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import type { ResourceDef } from './resource.js';
-import { type Obj, fieldErr, get, isObj, str, strs } from './networking.js';
+import { type Obj, get, isObj, str, strs } from './networking.js';
+import { fieldErr } from './validation.js';
 
 const ALLOWED_REASON = 'allowed: authorization is allow-all (no authorizer is configured)';
 

@@ -4,10 +4,12 @@ import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, age, type ResourceDef } from './resource.js';
 import { validatePodSpec } from './pod.js';
 import {
-  arr, canonical, defaultTemplate, formatLabelSelector, get, goLabelSelector, goStringMap, goValue, humanDuration,
-  immutable, invalid, isObj, nonNegative, notSupported, required, selectorMatches, validateLabelSelector, validateLabels,
+  arr, canonical, defaultTemplate, get, goLabelSelector, goStringMap, humanDuration,
+  immutable, invalid, isObj, nonNegative, notSupported, required, validateLabelSelector, validateLabels,
   wideTemplateColumns, type Obj,
 } from './apps.js';
+import { formatLabelSelector, selectorMatches } from './selector.js';
+import { goValue } from './validation.js';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const spec = (o: KubeObject): Obj => (isObj(o.spec) ? o.spec : (o.spec = {}) as Obj);

@@ -7,7 +7,8 @@
 import forge from 'node-forge';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type ResourceDef, validateName } from './resource.js';
-import { type Obj, arr, fieldErr, get, isObj, str, strs } from './networking.js';
+import { type Obj, arr, get, isObj, str, strs } from './networking.js';
+import { fieldErr } from './validation.js';
 
 const USAGES = [
   'any', 'cert sign', 'client auth', 'code signing', 'content commitment', 'crl sign', 'data encipherment',

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import type { JsonValue, KubeObject, StatusCause } from '../api/types.js';
 import { AGE, age, type PrinterColumn, type ResourceDef } from './resource.js';
 import { defaultPodSpec, podResource, validatePodSpec } from './pod.js';
+import { DNS1123_LABEL, fieldErr, dns1123Label, dns1123Subdomain, labelValue, portName, qualifiedName } from './validation.js';
 
 type Obj = Record<string, unknown>;
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), o);
@@ -25,15 +26,7 @@ function canon(v: unknown): unknown {
 
 // ---- upstream's field.Error message shapes ----
 
-const q = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
-const required = (field: string, detail = ''): StatusCause => ({ reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value', field });
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${q(value)}: ${detail}`, field });
-const forbidden = (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field });
-const duplicate = (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${q(value)}`, field });
-const notSupported = (field: string, value: unknown, supported: readonly string[]): StatusCause => ({
-  reason: 'FieldValueNotSupported', message: `Unsupported value: ${q(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`, field,
-});
-const tooLong = (field: string, max: number): StatusCause => ({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} bytes`, field });
+const { required, invalid, forbidden, duplicate, notSupported, tooLong } = fieldErr;
 
 /** Go's %#v of a map[string]string, as field.Invalid prints label maps. */
 function goStringMap(m: unknown): string {
@@ -44,52 +37,8 @@ function goStringMap(m: unknown): string {
 
 // ---- apimachinery's name and label checks ----
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-
-function dns1123Label(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 63) out.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(v)) out.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
-  return out;
-}
-
-function dns1123Subdomain(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 253) out.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(v)) out.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
-  return out;
-}
-
-/** IsQualifiedName: an optional DNS subdomain prefix, '/', and a name part. */
-export function qualifiedName(v: string): string[] {
-  const parts = v.split('/');
-  let name = v;
-  const out: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, n] = parts as [string, string];
-    name = n;
-    if (prefix.length === 0) out.push('prefix part must be non-empty');
-    else out.push(...dns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) out.push('name part must be non-empty');
-  else if (name.length > 63) out.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME_PART.test(name)) out.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
-  return out;
-}
-
-function labelValue(v: string): string[] {
-  const out: string[] = [];
-  if (v.length > 63) out.push('must be no more than 63 characters');
-  if (!LABEL_VALUE.test(v)) out.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`);
-  return out;
-}
 
 /** ValidateLabels: keys are qualified names, values label values. */
 function validateLabels(m: unknown, field: string): StatusCause[] {
@@ -113,17 +62,6 @@ function configMapKey(k: string): string[] {
 
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
 const validPort = (p: unknown): boolean => typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535;
-
-/** IsValidPortName (IANA_SVC_NAME). */
-function portName(s: string): string[] {
-  const out: string[] = [];
-  if (s.length > 15) out.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(s)) out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(s)) out.push('must contain at least one letter (a-z)');
-  if (s.includes('--')) out.push('must not contain consecutive hyphens');
-  if (s.startsWith('-') || s.endsWith('-')) out.push('must not begin or end with a hyphen');
-  return out;
-}
 
 const VALID_IP = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];

@@ -3,7 +3,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type ResourceDef, validateName } from './resource.js';
-import { arr, fieldErr, get, isObj, isQualifiedName, str, strs } from './networking.js';
+import { arr, get, isObj, str, strs } from './networking.js';
+import { fieldErr, qualifiedName } from './validation.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -85,7 +86,7 @@ function validatePorts(o: KubeObject): StatusCause[] {
     names.add(name);
     if (p.protocol === undefined || p.protocol === null) out.push(fieldErr.required(`${path}.protocol`));
     else if (!PROTOCOLS.includes(str(p.protocol))) out.push(fieldErr.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
-    if (typeof p.appProtocol === 'string') for (const m of isQualifiedName(p.appProtocol)) out.push(fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m));
+    if (typeof p.appProtocol === 'string') for (const m of qualifiedName(p.appProtocol)) out.push(fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m));
   });
   return out;
 }

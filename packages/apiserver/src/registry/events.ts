@@ -5,7 +5,8 @@
 // also uses for this resource.
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { type PrinterColumn, type ResourceDef, age } from './resource.js';
-import { fieldErr, get, isObj, isQualifiedName, jsonEqual, str } from './networking.js';
+import { get, isObj, jsonEqual, str } from './networking.js';
+import { fieldErr, qualifiedName } from './validation.js';
 
 /** events.k8s.io/v1 field <- core/v1 field, for the fields whose names differ. */
 const RENAMED: ReadonlyArray<readonly [string, string]> = [
@@ -64,7 +65,7 @@ function validateEvent(obj: KubeObject, oldObj?: KubeObject): StatusCause[] {
     if (!regardingNs && ns !== 'default' && ns !== 'kube-system') out.push(fieldErr.invalid('involvedObject.namespace', regardingNs, 'does not match event.namespace'));
     const rc = str(e.reportingController);
     if (!rc) out.push(fieldErr.required('reportingController'));
-    for (const m of isQualifiedName(rc)) out.push(fieldErr.invalid('reportingController', rc, m));
+    for (const m of qualifiedName(rc)) out.push(fieldErr.invalid('reportingController', rc, m));
     for (const k of ['reportingInstance', 'action', 'reason'] as const) {
       const v = str(e[k]);
       if (!v) out.push(fieldErr.required(k));

@@ -7,6 +7,8 @@
 import { isIP, isIPv4 } from 'node:net';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type ResourceDef, validateName } from './resource.js';
+import { fieldErr, pathSegmentName, portName } from './validation.js';
+import { formatLabelSelector } from './selector.js';
 
 export type Obj = Record<string, unknown>;
 export const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), o);
@@ -14,25 +16,6 @@ export const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : [])
 export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** A bad value as upstream prints it: %q for strings, %v for numbers and booleans, JSON otherwise. */
-export function goValue(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-
-/** Upstream's field error constructors, rendered as Status causes. */
-export const fieldErr = {
-  required: (field: string, detail = ''): StatusCause => ({ reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value', field }),
-  invalid: (field: string, value: unknown, detail: string, rendered?: string): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${rendered ?? goValue(value)}: ${detail}`, field }),
-  notSupported: (field: string, value: unknown, supported: readonly string[]): StatusCause => ({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${goValue(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`, field }),
-  forbidden: (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field }),
-  duplicate: (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${goValue(value)}`, field }),
-  tooMany: (field: string, actual: number, max: number): StatusCause => ({ reason: 'FieldValueTooMany', message: `Too many: ${actual}: must have at most ${max} items`, field }),
-  tooLong: (field: string, max: number): StatusCause => ({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${max} bytes`, field }),
-  immutable: (field: string, value: unknown): StatusCause => fieldErr.invalid(field, value, 'field is immutable'),
-};
 
 /** Deep equality of JSON values (upstream's apiequality.Semantic.DeepEqual for our purposes). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -46,41 +29,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-
-/** Upstream's validation.IsQualifiedName: an optional DNS subdomain prefix and a 63-character name. */
-export function isQualifiedName(value: string): string[] {
-  const parts = value.split('/');
-  let name = value;
-  const errs: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, n] = parts as [string, string];
-    name = n;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else errs.push(...validateName('subdomain', prefix).map((m) => `prefix part ${m}`));
-  } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME.test(name)) errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`);
-  return errs;
-}
-
 /** Upstream's validation.IsValidPortNum. */
 export function isValidPortNum(n: number): string[] {
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? [] : ['must be between 1 and 65535, inclusive'];
-}
-
-/** Upstream's validation.IsValidPortName (an IANA_SVC_NAME). */
-export function isValidPortName(s: string): string[] {
-  const errs: string[] = [];
-  if (s.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(s)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(s)) errs.push('must contain at least one letter (a-z)');
-  if (s.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (s.startsWith('-') || s.endsWith('-')) errs.push('must not begin or end with a hyphen');
-  return errs;
 }
 
 const WILDCARD_SUBDOMAIN = /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -96,14 +47,6 @@ function isWildcardSubdomain(s: string): string[] {
 /** A host that may carry a leading wildcard, as ingress rules and TLS hosts allow. */
 function hostErrs(host: string): string[] {
   return host.includes('*') ? isWildcardSubdomain(host) : validateName('subdomain', host);
-}
-
-/** Upstream's path.IsValidPathSegmentName (RBAC names, ingress class parameters). */
-export function isValidPathSegmentName(name: string): string[] {
-  if (name === '.' || name === '..') return [`may not be '${name}'`];
-  const errs: string[] = [];
-  for (const c of ['/', '%']) if (name.includes(c)) errs.push(`may not contain '${c}'`);
-  return errs;
 }
 
 /** Parses "a.b.c.d/n" or "v6/n" into a bigint network, its bit width and prefix length. */
@@ -139,25 +82,6 @@ function cidrContains(outer: { ip: bigint; bits: number; prefix: number }, ip: b
 }
 
 /** Upstream's metav1.FormatLabelSelector: "<none>" for an empty selector, else the selector string. */
-export function formatLabelSelector(sel: unknown): string {
-  if (!isObj(sel)) return '<none>';
-  const reqs: { key: string; s: string }[] = [];
-  for (const [k, v] of Object.entries(isObj(sel.matchLabels) ? sel.matchLabels : {})) reqs.push({ key: k, s: `${k}=${String(v)}` });
-  for (const e of arr(sel.matchExpressions)) {
-    const key = str(e.key);
-    const values = strs(e.values).sort().join(',');
-    switch (e.operator) {
-      case 'In': reqs.push({ key, s: `${key} in (${values})` }); break;
-      case 'NotIn': reqs.push({ key, s: `${key} notin (${values})` }); break;
-      case 'Exists': reqs.push({ key, s: key }); break;
-      case 'DoesNotExist': reqs.push({ key, s: `!${key}` }); break;
-      default: return '<error>';
-    }
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return reqs.map((r) => r.s).join(',') || '<none>';
-}
-
 // ---- NetworkPolicy ----
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
@@ -166,7 +90,7 @@ function validateNetworkPolicyPort(p: Obj, path: string): StatusCause[] {
   const out: StatusCause[] = [];
   if (p.protocol !== undefined && !PROTOCOLS.includes(str(p.protocol))) out.push(fieldErr.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
   if (typeof p.port === 'number') for (const m of isValidPortNum(p.port)) out.push(fieldErr.invalid(`${path}.port`, p.port, m));
-  else if (typeof p.port === 'string') for (const m of isValidPortName(p.port)) out.push(fieldErr.invalid(`${path}.port`, p.port, m));
+  else if (typeof p.port === 'string') for (const m of portName(p.port)) out.push(fieldErr.invalid(`${path}.port`, p.port, m));
   if (p.endPort !== undefined && p.endPort !== null) {
     if (typeof p.port !== 'number') out.push(fieldErr.required(`${path}.port`, 'must specify port when specifying endPort'));
     else if (typeof p.endPort === 'number') {
@@ -246,7 +170,7 @@ function validateTypedLocalObjectReference(r: Obj, path: string): StatusCause[] 
   for (const k of ['kind', 'name'] as const) {
     const v = str(r[k]);
     if (!v) out.push(fieldErr.required(`${path}.${k}`, `${k} is required`));
-    else for (const m of isValidPathSegmentName(v)) out.push(fieldErr.invalid(`${path}.${k}`, v, m));
+    else for (const m of pathSegmentName(v)) out.push(fieldErr.invalid(`${path}.${k}`, v, m));
   }
   return out;
 }
@@ -261,11 +185,11 @@ function validateIngressBackend(b: Obj, path: string): StatusCause[] {
   const name = str(svc.name);
   if (!name) out.push(fieldErr.required(`${path}.service.name`));
   else for (const m of validateName('label', name)) out.push(fieldErr.invalid(`${path}.service.name`, name, m));
-  const portName = str(get(svc, 'port', 'name'));
+  const pname = str(get(svc, 'port', 'name'));
   const portNum = get(svc, 'port', 'number');
   const hasNum = typeof portNum === 'number' && portNum !== 0;
-  if (portName && hasNum) out.push(fieldErr.invalid(path, '', 'cannot set both port name & port number'));
-  else if (portName) for (const m of isValidPortName(portName)) out.push(fieldErr.invalid(`${path}.service.port.name`, portName, m));
+  if (pname && hasNum) out.push(fieldErr.invalid(path, '', 'cannot set both port name & port number'));
+  else if (pname) for (const m of portName(pname)) out.push(fieldErr.invalid(`${path}.service.port.name`, pname, m));
   else if (hasNum) for (const m of isValidPortNum(portNum)) out.push(fieldErr.invalid(`${path}.service.port.number`, portNum, m));
   else out.push(fieldErr.required(path, 'port name or number is required'));
   return out;

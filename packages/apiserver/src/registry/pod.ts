@@ -4,6 +4,7 @@
 // prints them), QoS pkg/apis/core/helper/qos.
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, validateName, type ResourceDef } from './resource.js';
+import { DNS1123_SUBDOMAIN, QUALIFIED_NAME_PART, fieldErr, portName } from './validation.js';
 
 type Obj = Record<string, unknown>;
 const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Obj)[k] : undefined), o);
@@ -13,20 +14,7 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 // ---- field errors, with upstream's message shapes ----
 
-/** How field.Error prints a value: strings quoted, numbers bare, absent values as null. */
-function shown(v: unknown): string {
-  if (v === undefined || v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
-}
-const required = (field: string, detail = ''): StatusCause => ({ reason: 'FieldValueRequired', message: detail ? `Required value: ${detail}` : 'Required value', field });
-const invalid = (field: string, value: unknown, detail: string): StatusCause => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${shown(value)}: ${detail}`, field });
-const notSupported = (field: string, value: unknown, supported: readonly string[]): StatusCause =>
-  ({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${shown(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`, field });
-const duplicate = (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${shown(value)}`, field });
-const forbidden = (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', message: `Forbidden: ${detail}`, field });
-const notFound = (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueNotFound', message: `Not found: ${shown(value)}`, field });
+const { required, invalid, notSupported, duplicate, forbidden, notFound } = fieldErr;
 
 function dnsLabel(value: string, field: string): StatusCause[] {
   return validateName('label', value).map((m) => invalid(field, value, m));
@@ -35,20 +23,9 @@ function dnsLabel(value: string, field: string): StatusCause[] {
 const INCLUSIVE_PORT = 'must be between 1 and 65535, inclusive';
 const isPortNum = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 
-/** Upstream's IsValidPortName (IANA_SVC_NAME). */
-export function portNameErrors(name: string): string[] {
-  const errs: string[] = [];
-  if (name.length > 15) errs.push('must be no more than 15 characters');
-  if (!/^[-a-z0-9]+$/.test(name)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
-  if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)');
-  if (name.includes('--')) errs.push('must not contain consecutive hyphens');
-  if (name.startsWith('-') || name.endsWith('-')) errs.push('must not begin or end with a hyphen');
-  return errs;
-}
-
 function portNumOrName(port: unknown, field: string): StatusCause[] {
   if (typeof port === 'number') return isPortNum(port) ? [] : [invalid(field, port, INCLUSIVE_PORT)];
-  if (typeof port === 'string') return portNameErrors(port).map((m) => invalid(field, port, m));
+  if (typeof port === 'string') return portName(port).map((m) => invalid(field, port, m));
   return [required(field)];
 }
 
@@ -290,7 +267,7 @@ function validatePorts(ports: Obj[], field: string): StatusCause[] {
     const f = `${field}[${i}]`;
     const name = str(p.name);
     if (name) {
-      const errs = portNameErrors(name);
+      const errs = portName(name);
       if (errs.length) out.push(...errs.map((m) => invalid(`${f}.name`, name, m)));
       else if (names.has(name)) out.push(duplicate(`${f}.name`, name));
       else names.add(name);
@@ -405,11 +382,10 @@ const isNative = (name: string): boolean => {
   const domain = name.slice(0, slash);
   return domain === 'kubernetes.io' || domain.endsWith('.kubernetes.io');
 };
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const isExtended = (name: string): boolean => {
   if (isNative(name) || name.startsWith('requests.')) return false;
   const [domain = '', local = ''] = name.split('/');
-  return name.split('/').length === 2 && domain.length > 0 && local.length <= 63 && QUALIFIED_NAME_PART.test(local) && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(domain);
+  return name.split('/').length === 2 && domain.length > 0 && local.length <= 63 && QUALIFIED_NAME_PART.test(local) && DNS1123_SUBDOMAIN.test(domain);
 };
 const overcommitAllowed = (name: string): boolean => isNative(name) && !isHugePages(name);
 

@@ -6,7 +6,8 @@
 // allowed); resource.ts has no such NameRule yet, so 'subdomain' stands in until it does.
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type PrinterColumn, type ResourceDef, validateName } from './resource.js';
-import { type Obj, arr, fieldErr, get, isObj, isValidPathSegmentName, str, strs } from './networking.js';
+import { type Obj, arr, get, isObj, str, strs } from './networking.js';
+import { fieldErr, pathSegmentName } from './validation.js';
 
 const GROUP = 'rbac.authorization.k8s.io';
 
@@ -62,7 +63,7 @@ const validateBinding = (namespaced: boolean) => (o: KubeObject, old?: KubeObjec
   if (!kinds.includes(str(ref.kind))) out.push(fieldErr.notSupported('roleRef.kind', ref.kind ?? '', kinds));
   const name = str(ref.name);
   if (!name) out.push(fieldErr.required('roleRef.name'));
-  else for (const m of isValidPathSegmentName(name)) out.push(fieldErr.invalid('roleRef.name', name, m));
+  else for (const m of pathSegmentName(name)) out.push(fieldErr.invalid('roleRef.name', name, m));
   arr(o.subjects).forEach((s, i) => out.push(...validateSubject(s, namespaced, `subjects[${i}]`)));
   if (old) {
     const before = isObj(old.roleRef) ? old.roleRef : {};

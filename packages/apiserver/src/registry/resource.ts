@@ -121,25 +121,5 @@ export function age(ts: string | undefined): string {
   return `${Math.floor(d / 365)}y`;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Upstream's name validation messages (apimachinery validation.IsDNS1123Subdomain/Label). */
-export function validateName(rule: NameRule, name: string): string[] {
-  if (rule === 'path') {
-    // Upstream's path.ValidatePathSegmentName.
-    if (name === '.' || name === '..') return [`may not be '${name}'`];
-    for (const bad of ['/', '%']) if (name.includes(bad)) return [`may not contain '${bad}'`];
-    return [];
-  }
-  if (rule === 'label') {
-    const errs: string[] = [];
-    if (name.length > 63) errs.push('must be no more than 63 characters');
-    if (!DNS1123_LABEL.test(name)) errs.push(`a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`);
-    return errs;
-  }
-  const errs: string[] = [];
-  if (name.length > 253) errs.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(name)) errs.push(`a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
-  return errs;
-}
+/** Name rules live with the other apimachinery checks. */
+export { validateName } from './validation.js';

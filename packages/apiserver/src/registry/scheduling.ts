@@ -2,7 +2,8 @@
 // follows upstream's pkg/apis/scheduling/validation; columns printPriorityClass.
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type ResourceDef } from './resource.js';
-import { forbidden, goValue, immutable, notSupported } from './apps.js';
+import { forbidden, immutable, notSupported } from './apps.js';
+import { goValue } from './validation.js';
 
 export const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
 /** Values above this are reserved for system classes. */

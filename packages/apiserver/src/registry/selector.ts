@@ -68,3 +68,52 @@ export function parseFieldSelector(s: string | undefined, fields: (obj: Record<s
   });
   return (obj) => reqs.every((r) => (fields(obj, r.path) === r.value) !== r.neg);
 }
+
+// ---- metav1.LabelSelector objects (matchLabels / matchExpressions) ----
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const objs = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const strMap = (v: unknown): Record<string, string> => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
+const values = (e: Obj): string[] => (Array.isArray(e.values) ? (e.values as unknown[]).map(String) : []);
+
+/** Whether a LabelSelector selects these labels (a nil selector selects nothing, an empty one everything). */
+export function selectorMatches(sel: unknown, labels: Record<string, string> | undefined): boolean {
+  if (!isObj(sel)) return false;
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) if (l[k] !== v) return false;
+  for (const e of objs(sel.matchExpressions)) {
+    const key = String(e.key ?? '');
+    const has = Object.prototype.hasOwnProperty.call(l, key);
+    switch (e.operator) {
+      case 'In': if (!has || !values(e).includes(l[key]!)) return false; break;
+      case 'NotIn': if (has && values(e).includes(l[key]!)) return false; break;
+      case 'Exists': if (!has) return false; break;
+      case 'DoesNotExist': if (has) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** metav1.LabelSelectorAsSelector(sel).String(): requirements sorted by key, values sorted. */
+export function formatSelector(sel: unknown): string {
+  if (!isObj(sel)) return '';
+  const reqs: { key: string; text: string }[] = [];
+  for (const [k, v] of Object.entries(strMap(sel.matchLabels))) reqs.push({ key: k, text: `${k}=${v}` });
+  for (const e of objs(sel.matchExpressions)) {
+    const key = String(e.key ?? '');
+    const vals = values(e).sort().join(',');
+    switch (e.operator) {
+      case 'In': reqs.push({ key, text: `${key} in (${vals})` }); break;
+      case 'NotIn': reqs.push({ key, text: `${key} notin (${vals})` }); break;
+      case 'Exists': reqs.push({ key, text: key }); break;
+      case 'DoesNotExist': reqs.push({ key, text: `!${key}` }); break;
+      default: return '<error>';
+    }
+  }
+  return reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((r) => r.text).join(',');
+}
+
+/** metav1.FormatLabelSelector: "<none>" when it selects on nothing. */
+export const formatLabelSelector = (sel: unknown): string => formatSelector(sel) || '<none>';

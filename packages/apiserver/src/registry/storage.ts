@@ -3,7 +3,8 @@
 // columns as the printers.
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { AGE, type ResourceDef, validateName } from './resource.js';
-import { type Obj, arr, fieldErr, get, isObj, isQualifiedName, jsonEqual, str, strs } from './networking.js';
+import { type Obj, arr, get, isObj, jsonEqual, str, strs } from './networking.js';
+import { fieldErr, qualifiedName } from './validation.js';
 
 const GROUP = 'storage.k8s.io';
 const RECLAIM = ['Delete', 'Retain'];
@@ -33,7 +34,7 @@ function validateStorageClass(o: KubeObject, old?: KubeObject): StatusCause[] {
   const out: StatusCause[] = [];
   const prov = str(o.provisioner);
   if (!prov) out.push(fieldErr.required('provisioner'));
-  else for (const m of isQualifiedName(prov.toLowerCase())) out.push(fieldErr.invalid('provisioner', prov, m));
+  else for (const m of qualifiedName(prov.toLowerCase())) out.push(fieldErr.invalid('provisioner', prov, m));
   const params = isObj(o.parameters) ? o.parameters : {};
   if (Object.keys(params).length > 512) out.push(fieldErr.tooLong('parameters', 512));
   else {
@@ -156,7 +157,7 @@ function validateCSINode(o: KubeObject): StatusCause[] {
     keys.forEach((k, j) => {
       if (!k) out.push(fieldErr.required(`${path}.topologyKeys`, k));
       if (keys.indexOf(k) !== j) out.push(fieldErr.duplicate(`${path}.topologyKeys`, k));
-      for (const m of isQualifiedName(k)) out.push(fieldErr.invalid(`${path}.topologyKeys`, k, m));
+      for (const m of qualifiedName(k)) out.push(fieldErr.invalid(`${path}.topologyKeys`, k, m));
     });
     const count = get(d, 'allocatable', 'count');
     if (typeof count === 'number' && count < 0) out.push(fieldErr.invalid(`${path}.allocatable.count`, count, 'must be greater than or equal to 0'));

@@ -1,6 +1,7 @@
 // Subresources besides /status (handled by the update pipeline): /scale as autoscaling/v1
 // Scale, pods/binding (what the scheduler posts), pods/eviction (PodDisruptionBudget-aware delete).
 import { Errors } from '../api/errors.js';
+import { formatSelector, selectorMatches } from '../registry/selector.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceDef } from '../registry/resource.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from '../http/patch.js';
@@ -25,29 +26,13 @@ function setAt(obj: Obj, path: string, value: unknown): void {
   cur[keys[keys.length - 1]!] = value;
 }
 
-/** A LabelSelector as its string form ("app=web,tier in (a,b)"), as the Scale status carries it. */
-export function selectorString(sel: unknown): string {
-  if (typeof sel === 'string') return sel;
-  if (!sel || typeof sel !== 'object') return '';
-  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
-  const parts = Object.entries(s.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of s.matchExpressions ?? []) {
-    const vals = [...(e.values ?? [])].sort().join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${vals})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${vals})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  if (!s.matchExpressions && !s.matchLabels && Object.keys(s).length === 0) return '';
-  return parts.sort().join(',');
-}
-
 function scaleOf(def: ResourceDef, obj: KubeObject): KubeObject {
   const sc = def.subresources!.scale!;
   const m = obj.metadata;
   const status: Obj = { replicas: Number(at(obj, sc.statusReplicasPath) ?? 0) };
   if (sc.labelSelectorPath) {
-    const sel = selectorString(at(obj, sc.labelSelectorPath));
+    const raw = at(obj, sc.labelSelectorPath);
+    const sel = typeof raw === 'string' ? raw : formatSelector(raw);
     if (sel) status.selector = sel;
   }
   return {
@@ -115,22 +100,6 @@ export async function bind(api: Api, req: Request, t: Target): Promise<Reply> {
   return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
 
-function matches(sel: unknown, labels: Record<string, string> | undefined): boolean {
-  const s = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> } | undefined;
-  if (!s) return false;
-  const l = labels ?? {};
-  if (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0) return true;
-  for (const [k, v] of Object.entries(s.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of s.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    if (e.operator === 'In' && !(has && (e.values ?? []).includes(l[e.key]!))) return false;
-    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(l[e.key]!)) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
-}
-
 /** POST pods/{name}/eviction: a delete that PodDisruptionBudgets may refuse (429). */
 export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
   if (req.method !== 'POST') throw Errors.methodNotSupported({ group: '', resource: 'pods/eviction' }, req.method.toLowerCase());
@@ -141,7 +110,7 @@ export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
   const phase = (pod.status as Obj | undefined)?.phase;
   if (pdbs && phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata.deletionTimestamp) {
     const list = await api.store.list(pdbs, t.namespace);
-    const covering = list.items.filter((p) => matches((p.spec as Obj | undefined)?.selector, pod.metadata.labels));
+    const covering = list.items.filter((p) => selectorMatches((p.spec as Obj | undefined)?.selector, pod.metadata.labels));
     if (covering.length > 1) throw Errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
     const pdb = covering[0];
     if (pdb && Number((pdb.status as Obj | undefined)?.disruptionsAllowed ?? 0) < 1) {

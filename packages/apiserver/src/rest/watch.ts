@@ -10,6 +10,17 @@ import type { CacheEvent, EventType } from '../storage/watchcache.js';
 import { header, type Api, type Request, type Target } from './context.js';
 import { parseRV, selectorFilter, served, validateListOptions } from './read.js';
 
+/**
+ * One event line per (object, type), shared by every watcher sent that event: with N watchers
+ * on a resource, an event is serialized once, not N times. Cache objects are never mutated.
+ */
+const lines = new WeakMap<object, Partial<Record<string, string>>>();
+function eventLine(type: string, object: object): string {
+  let byType = lines.get(object);
+  if (!byType) lines.set(object, (byType = {}));
+  return (byType[type] ??= `${JSON.stringify({ type, object })}\n`);
+}
+
 /** How often a watcher that allows bookmarks gets one (upstream: about once a minute). */
 export const BOOKMARK_INTERVAL_MS = 60_000;
 /** A watcher whose client stops reading is cut off once this much output is queued. */
@@ -40,7 +51,7 @@ export async function watch(api: Api, req: Request, t: Target, open: () => Watch
   await cache.ready();
 
   // resourceVersion unset: start from the most recent state, which the cache must have reached.
-  if (rv === undefined) await cache.waitFor((await api.store.etcd.get('/registry/health')).revision);
+  if (rv === undefined) await cache.waitFor(await api.store.currentRevision());
   else if (rv > 0 && (sendInitial || rv > cache.rev)) await cache.waitFor(rv);
 
   const stream = open();
@@ -61,10 +72,10 @@ export async function watch(api: Api, req: Request, t: Target, open: () => Watch
   };
   const write = (type: EventType | 'BOOKMARK' | 'ERROR', object: unknown): void => {
     if (closed) return;
-    const body = asTable && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')
-      ? table(t.def, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, q.includeObject)
-      : object;
-    res.write(`${JSON.stringify({ type, object: body })}\n`);
+    if (asTable && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+      const body = table(t.def, [object as KubeObject], { resourceVersion: (object as KubeObject).metadata.resourceVersion }, q.includeObject);
+      res.write(`${JSON.stringify({ type, object: body })}\n`);
+    } else res.write(eventLine(type, object as object));
     if (res.writableLength > MAX_QUEUED_BYTES) end();
   };
   const bookmark = (rev: number, initialEnd = false): void => {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Errors } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import { apiVersionOf, validateName, type ResourceDef } from '../registry/resource.js';
+import { labelValue, qualifiedName } from '../registry/validation.js';
 import { carryOver, stampNew } from '../storage/objects.js';
 import { jsonPatch, mergePatch, strategicMergePatch, type PatchSchema } from '../http/patch.js';
 import { contentType, decodeAs, parseBody, PATCH_TYPES, readObject, type PatchType } from './body.js';
@@ -37,25 +38,17 @@ export async function admit(api: Api, attrs: AdmissionAttributes & { object: Kub
   for (const p of api.admission) await p.validate?.(attrs);
 }
 
-const QUALIFIED = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /** Label keys and values, annotation keys (upstream's ValidateObjectMeta, the common part). */
 function validateMetadata(obj: KubeObject): StatusCause[] {
   const out: StatusCause[] = [];
-  const key = (k: string, field: string): void => {
-    const [prefix, name] = k.includes('/') ? [k.slice(0, k.indexOf('/')), k.slice(k.indexOf('/') + 1)] : ['', k];
-    if (!name || name.length > 63 || !QUALIFIED.test(name) || (k.includes('/') && (!prefix || prefix.length > 253 || !PREFIX.test(prefix)))) {
-      out.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`, field });
-    }
+  const bad = (field: string, value: string, messages: string[]): void => {
+    for (const m of messages) out.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(value)}: ${m}`, field });
   };
   for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-    key(k, 'metadata.labels');
-    if (typeof v !== 'string' || v.length > 63 || (v !== '' && !QUALIFIED.test(v))) {
-      out.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`, field: 'metadata.labels' });
-    }
+    bad('metadata.labels', k, qualifiedName(k));
+    bad('metadata.labels', String(v), labelValue(String(v)));
   }
-  for (const k of Object.keys(obj.metadata.annotations ?? {})) key(k, 'metadata.annotations');
+  for (const k of Object.keys(obj.metadata.annotations ?? {})) bad('metadata.annotations', k, qualifiedName(k.toLowerCase()));
   const size = Object.entries(obj.metadata.annotations ?? {}).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
   if (size > 256 * 1024) out.push({ reason: 'FieldValueTooLong', message: `Too long: must have at most 262144 bytes`, field: 'metadata.annotations' });
   return out;
