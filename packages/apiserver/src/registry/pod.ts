@@ -523,14 +523,21 @@ function validateContainers(list: Obj[], field: string, volumes: Set<string>): S
     const name = str(c.name);
     if (names.has(name)) out.push(duplicate(`${f}.name`, name));
     else names.add(name);
-    out.push(...validateLifecycle(c.lifecycle, `${f}.lifecycle`));
-    out.push(...validateProbe(c.livenessProbe, `${f}.livenessProbe`, 'liveness'));
-    out.push(...validateProbe(c.readinessProbe, `${f}.readinessProbe`, 'readiness'));
-    out.push(...validateProbe(c.startupProbe, `${f}.startupProbe`, 'startup'));
+    out.push(...validateProbesAndLifecycle(c, f));
     if (c.restartPolicy !== undefined) out.push(forbidden(`${f}.restartPolicy`, 'may not be set for non-init containers'));
   });
   out.push(...hostPortConflicts(list, field));
   return out;
+}
+
+/** Lifecycle hooks and the three probes: regular containers and sidecars (restartable init containers). */
+function validateProbesAndLifecycle(c: Obj, f: string): StatusCause[] {
+  return [
+    ...validateLifecycle(c.lifecycle, `${f}.lifecycle`),
+    ...validateProbe(c.livenessProbe, `${f}.livenessProbe`, 'liveness'),
+    ...validateProbe(c.readinessProbe, `${f}.readinessProbe`, 'readiness'),
+    ...validateProbe(c.startupProbe, `${f}.startupProbe`, 'startup'),
+  ];
 }
 
 function validateInitContainers(list: Obj[], regular: Obj[], field: string, volumes: Set<string>): StatusCause[] {
@@ -549,10 +556,7 @@ function validateInitContainers(list: Obj[], regular: Obj[], field: string, volu
     if (names.has(name)) out.push(duplicate(`${f}.name`, name));
     else if (name) names.add(name);
     if (sidecar) {
-      out.push(...validateLifecycle(c.lifecycle, `${f}.lifecycle`));
-      out.push(...validateProbe(c.livenessProbe, `${f}.livenessProbe`, 'liveness'));
-      out.push(...validateProbe(c.readinessProbe, `${f}.readinessProbe`, 'readiness'));
-      out.push(...validateProbe(c.startupProbe, `${f}.startupProbe`, 'startup'));
+      out.push(...validateProbesAndLifecycle(c, f));
     } else {
       for (const k of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
         if (c[k] !== undefined) out.push(forbidden(`${f}.${k}`, 'may not be set for init containers without restartPolicy=Always'));
