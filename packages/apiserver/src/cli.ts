@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
+import { priorityAdmission, storePriorityClasses } from './admission/priority.js';
 import { VERSION_INFO } from './version.js';
 
 const program = new Command('kube-apiserver')
@@ -83,7 +84,7 @@ const program = new Command('kube-apiserver')
       store,
       caches: new WatchCaches(etcd, logger),
       schemas: new SchemaRegistry(builtinTypes),
-      admission: [],
+      admission: [priorityAdmission(storePriorityClasses(store))],
       hooks: [serviceAllocationHook(ips, ports)],
       tokens: new TokenIssuer(
         TokenIssuer.keyFrom(o.serviceAccountSigningKeyFile ?? join(o.certDir ?? '/var/run/kubernetes', 'service-account.key')),

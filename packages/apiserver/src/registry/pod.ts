@@ -853,9 +853,8 @@ export const podResource: ResourceDef = {
   defaults: (o) => {
     const spec = (o.spec ??= {}) as Obj;
     defaultPod(spec);
-    // Set by the Priority admission plugin upstream; without a PriorityClass both are these.
-    spec.preemptionPolicy ??= 'PreemptLowerPriority';
-    spec.priority ??= 0;
+    // spec.priority and spec.preemptionPolicy are not defaulted: the Priority admission plugin
+    // (src/admission/priority.ts) sets them from the PriorityClass, as upstream.
     const st = (o.status ??= {}) as Obj;
     st.phase ??= 'Pending';
     // Resources cannot change after create, so recomputing on update gives the stored class.
