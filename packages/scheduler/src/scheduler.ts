@@ -38,19 +38,27 @@ export interface Diagnosis {
 
 /** Upstream FitError: "0/N nodes are available: <histogram of reasons>. <postfilter message>." */
 export class FitError extends Error {
-  constructor(readonly pod: Pod, readonly numAllNodes: number, readonly diagnosis: Diagnosis) { super(''); }
+  constructor(readonly pod: Pod, readonly numAllNodes: number, readonly diagnosis: Diagnosis) {
+    super(`0/${numAllNodes} nodes are available`);
+    this.name = 'FitError';
+  }
 
-  override get message(): string {
+  /** The full message (call after PostFilter has filled diagnosis.postFilterMsg). */
+  describe(): string {
     let msg = `0/${this.numAllNodes} nodes are available:`;
     const d = this.diagnosis;
     if (d.preFilterMsg) msg += ` ${d.preFilterMsg}.`;
     else {
       const counts = new Map<string, number>();
       for (const s of d.nodeToStatus.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+      // Nodes never evaluated (filtered out by PreFilter's node set) are counted as upstream does.
+      const absent = this.numAllNodes - d.nodeToStatus.size;
+      if (absent > 0) counts.set('node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously', (counts.get('node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously') ?? 0) + absent);
       const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
       if (parts.length) msg += ` ${parts.join(', ')}.`;
     }
-    if (d.postFilterMsg) msg += ` ${d.postFilterMsg}.`;
+    // One closing period, as users see it ("... preemption: 0/3 nodes are available: ... pod.").
+    if (d.postFilterMsg) msg += ` ${d.postFilterMsg.replace(/\.$/, '')}.`;
     return msg;
   }
 }
@@ -93,7 +101,8 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly api: SchedulerApi;
   private readonly broadcaster: EventBroadcaster;
-  private readonly recorder: EventRecorder;
+  /** One recorder per profile: events name the profile's schedulerName as their source, as upstream. */
+  private readonly recorders = new Map<string, EventRecorder>();
   private readonly pods: SharedIndexInformer<Pod>;
   private readonly nodes: SharedIndexInformer<Node>;
   private readonly namespaces: SharedIndexInformer<Namespace>;
@@ -110,10 +119,6 @@ export class Scheduler {
     this.factory = new SharedInformerFactory(opts.rest, { logger: opts.logger, clock: this.clock });
     this.api = new SchedulerApi(opts.rest, opts.config.profiles[0]?.schedulerName ?? 'default-scheduler', () => this.clock.now());
     this.broadcaster = new EventBroadcaster({ sink: eventSinkFromRest(opts.rest), component: 'default-scheduler', host: opts.host, clock: this.clock, logger: opts.logger });
-    this.recorder = this.broadcaster.newRecorder();
-    const recorderLike: EventRecorderLike = {
-      event: (obj, type, reason, message) => this.recorder.event(getReference(obj as KubeObject, R.pods), type, reason, message),
-    };
     this.pods = this.factory.informerFor<Pod>(R.pods, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
     this.nodes = this.factory.informerFor<Node>(R.nodes);
     this.namespaces = this.factory.informerFor<Namespace>(R.namespaces);
@@ -122,6 +127,11 @@ export class Scheduler {
 
     const registry = new Map([...inTreeRegistry(), ...(opts.extraPlugins ?? [])]);
     for (const profile of opts.config.profiles) {
+      const rec = this.broadcaster.newRecorder({ component: profile.schedulerName });
+      this.recorders.set(profile.schedulerName, rec);
+      const recorderLike: EventRecorderLike = {
+        event: (obj, type, reason, message) => rec.event(getReference(obj as KubeObject, R.pods), type, reason, message),
+      };
       const fwk = new Framework(profile, registry, {
         snapshot: () => this.snapshot ?? this.cache.updateSnapshot(),
         api: this.api,
@@ -252,7 +262,7 @@ export class Scheduler {
         q.unschedulablePlugins = e.diagnosis.unschedulablePlugins;
         q.pendingPlugins = e.diagnosis.pendingPlugins;
         this.metrics.attempt('unschedulable', fwk.profileName, (this.clock.now() - start) / 1000);
-        this.handleFailure(fwk, q, Status.unschedulable(e.message), cycle, nominated);
+        this.handleFailure(fwk, q, Status.unschedulable(e.describe()), cycle, nominated);
       } else {
         this.metrics.attempt('error', fwk.profileName, (this.clock.now() - start) / 1000);
         this.handleFailure(fwk, q, Status.error(e as Error), cycle, undefined);
@@ -304,7 +314,7 @@ export class Scheduler {
     const now = this.clock.now();
     this.metrics.attempt('scheduled', fwk.profileName, (now - start) / 1000);
     this.metrics.podScheduled(q.attempts, (now - (q.initialAttemptTimestamp ?? q.timestamp)) / 1000);
-    this.recorder.event(getReference(pod, R.pods), 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${host}`);
+    this.recorders.get(fwk.profileName)!.event(getReference(pod, R.pods), 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${host}`);
     fwk.runPostBindPlugins(state, pod, host);
     this.queue.done(pod);
   }
@@ -400,11 +410,10 @@ export class Scheduler {
       this.queue.done(pod);
     }
     if (nominatedNodeName) this.queue.addNominatedPod(q.podInfo, nominatedNodeName);
-    this.recorder.event(getReference(pod, R.pods), 'Warning', 'FailedScheduling', message);
+    this.recorders.get(fwk.profileName)!.event(getReference(pod, R.pods), 'Warning', 'FailedScheduling', message);
     const target = cur ?? pod;
     this.api.updateFailureStatus(target, reason, message, nominatedNodeName).catch((e: unknown) => {
       this.log.warn({ err: (e as Error).message }, 'failed to update pod status');
     });
-    void fwk;
   }
 }

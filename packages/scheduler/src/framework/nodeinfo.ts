@@ -105,7 +105,9 @@ export class NodeInfo {
   private update(p: PodInfo, sign: 1 | -1): void {
     this.requested.plus(p.requests, sign);
     this.nonZeroRequested.plus(p.nonZeroRequests, sign);
-    for (const c of p.pod.spec.containers ?? []) {
+    // Sidecars (restartable init containers) hold their host ports for the pod's lifetime too.
+    const sidecars = (p.pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    for (const c of [...(p.pod.spec.containers ?? []), ...sidecars]) {
       for (const port of c.ports ?? []) {
         if (!port.hostPort) continue;
         if (sign > 0) this.usedPorts.add(port.hostIP, port.protocol, port.hostPort);

@@ -62,7 +62,7 @@ export class PodInfo {
   /** Effective requests (containers, init containers, overhead). */
   get requests(): Resource { return (this.req ??= podRequests(this.pod)); }
   /** Requests with cpu/memory defaults for containers that set none (scoring only). */
-  get nonZeroRequests(): Resource { return (this.nonZeroReq ??= podRequests(this.pod)); }
+  get nonZeroRequests(): Resource { return (this.nonZeroReq ??= podRequests(this.pod, true)); }
 
   get key(): string { return `${this.pod.metadata.namespace ?? ''}/${this.pod.metadata.name ?? ''}`; }
   get uid(): string { return this.pod.metadata.uid ?? this.key; }

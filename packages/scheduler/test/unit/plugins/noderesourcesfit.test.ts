@@ -214,9 +214,7 @@ describe('NodeResourcesFit Score: LeastAllocated (least_allocated_test.go)', () 
   ];
   it.each(cases)('$name', (c) => expect(runScores(c)).toEqual(c.want));
 
-  // Skipped until PodInfo.nonZeroRequests passes nonZero=true to podRequests (framework/podinfo.ts
-  // computes it without the defaults, so NodeInfo.nonZeroRequested misses them and this scores 100).
-  it.skip('existing pods without requests count the non-zero defaults (NodeInfo.nonZeroRequested)', () => {
+  it('existing pods without requests count the non-zero defaults (NodeInfo.nonZeroRequested)', () => {
     // Explicit zero requests stay zero; the existing pod's empty container counts 100m / 200Mi:
     // cpu 90, memory 80 -> 85 (100 if the existing pod counted nothing).
     const n = makeNode('node1', { allocatable: { cpu: '1', memory: '1000Mi', pods: '110' } });
