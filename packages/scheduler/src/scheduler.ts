@@ -26,6 +26,7 @@ import { Code, isSuccess, Status, type MaybeStatus } from './framework/status.js
 import type { CycleState } from './framework/cyclestate.js';
 import { newSchedulerMetrics, type SchedulerMetrics } from './metrics.js';
 import { inTreeRegistry } from './plugins/registry.js';
+import { InformerOwnerSelectors } from './ownerselectors.js';
 import type { Registry } from 'prom-client';
 
 export interface Diagnosis {
@@ -126,7 +127,17 @@ export class Scheduler {
     this.priorityClasses = this.factory.informerFor<PriorityClass>(R.priorityclasses);
 
     const registry = new Map([...inTreeRegistry(), ...(opts.extraPlugins ?? [])]);
-    for (const profile of opts.config.profiles) {
+    const owners = new InformerOwnerSelectors(
+      this.factory.informerFor(R.services), this.factory.informerFor(R.replicationcontrollers),
+      this.factory.informerFor(R.replicasets), this.factory.informerFor(R.statefulsets),
+    );
+    for (const base of opts.config.profiles) {
+      // PodTopologySpread's default constraints need the owners' selectors (an internal arg).
+      const pluginConfig = [...(base.pluginConfig ?? [])];
+      const i = pluginConfig.findIndex((pc) => pc.name === 'PodTopologySpread');
+      const pts = { name: 'PodTopologySpread', args: { ...(i >= 0 ? pluginConfig[i]!.args : {}), __lister: owners } };
+      if (i >= 0) pluginConfig[i] = pts; else pluginConfig.push(pts);
+      const profile = { ...base, pluginConfig };
       const rec = this.broadcaster.newRecorder({ component: profile.schedulerName });
       this.recorders.set(profile.schedulerName, rec);
       const recorderLike: EventRecorderLike = {

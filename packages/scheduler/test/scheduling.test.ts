@@ -24,6 +24,13 @@ profiles:
       disabled:
       - name: NodeResourcesBalancedAllocation
       - name: PodTopologySpread
+- schedulerName: spread-only-scheduler
+  plugins:
+    score:
+      disabled:
+      - name: '*'
+      enabled:
+      - name: PodTopologySpread
 `;
 
 describe('kube-scheduler e2e (raftkv)', () => {
@@ -91,6 +98,25 @@ describe('kube-scheduler e2e (raftkv)', () => {
     const perNode: Record<string, number> = {};
     for (const n of Object.values(placed)) perNode[n] = (perNode[n] ?? 0) + 1;
     expect(perNode).toEqual({ 'node-a': 2, 'node-b': 2, 'node-c': 2 });
+    await cleanup();
+  });
+
+  it('spreads pods of one Service by default (system default constraints)', async () => {
+    await c.kubectlOk(['create', 'service', 'clusterip', 'web', '--tcp=80:80']);
+    // Only PodTopologySpread scores in this profile: without the Service-derived default
+    // constraints every node would tie and placement would be random.
+    const pods = Array.from({ length: 6 }, (_, i) => podManifest(`web-${i}`, { labels: { app: 'web' }, spec: {
+      schedulerName: 'spread-only-scheduler', tolerations: [{ key: 'dedicated', operator: 'Exists' }],
+    } }));
+    for (const p of pods) {
+      await kubectlCreate(c, [p]);
+      await waitScheduled(c, [String((p.metadata as { name: string }).name)]);
+    }
+    const placed = await waitScheduled(c, pods.map((_, i) => `web-${i}`));
+    const perNode: Record<string, number> = {};
+    for (const n of Object.values(placed)) perNode[n] = (perNode[n] ?? 0) + 1;
+    expect(perNode).toEqual({ 'node-a': 2, 'node-b': 2, 'node-c': 2 });
+    await c.kubectlOk(['delete', 'service', 'web']);
     await cleanup();
   });
 
