@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Brings up what exists today on this machine: raftkv on 127.0.0.1:2379 (data in .data/raftkv)
-# and kube-apiserver on https://127.0.0.1:6443 over it, writes .data/kubeconfig and prints how to
-# point kubectl at it. Ctrl-C stops both.
+# Brings up what exists today on this machine: raftkv on 127.0.0.1:2379 (data in .data/raftkv),
+# kube-apiserver on https://127.0.0.1:6443 over it, and kube-scheduler (secure port 10259) once
+# the apiserver answers; writes .data/kubeconfig and prints how to point kubectl at it. Ctrl-C
+# stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund
@@ -42,7 +43,21 @@ kube-apiserver: https://127.0.0.1:${API_PORT} (certificates in .data/certs)
 
   ETCDCTL_API=3 etcdctl --endpoints=127.0.0.1:${ETCD_PORT} get /registry --prefix --keys-only
 
-Scheduler, controllers, kubelet and proxy are not built yet: pods stay Pending (see README).
+kube-scheduler: https://127.0.0.1:10259/healthz (log: .data/kube-scheduler.log)
+  kubectl apply -f - <<<'{"apiVersion":"v1","kind":"Node","metadata":{"name":"fake-1"},"status":{"allocatable":{"cpu":"4","memory":"8Gi","pods":"110"}}}'
+  kubectl get pods -o wide    # pods are scheduled onto Node objects; no kubelet runs them yet
+
+Controllers, kubelet and proxy are not built yet (see README).
 MSG
 node packages/apiserver/dist/cli.js --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
-  --secure-port "${API_PORT}" --bind-address 127.0.0.1 --cert-dir "$DATA/certs"
+  --secure-port "${API_PORT}" --bind-address 127.0.0.1 --cert-dir "$DATA/certs" &
+API_PID=$!
+trap 'kill $RAFTKV_PID $API_PID 2>/dev/null || true; [ -n "${SCHED_PID:-}" ] && kill $SCHED_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  [ -f "$DATA/certs/apiserver-ca.crt" ] && kubectl --kubeconfig "$DATA/kubeconfig" get --raw /readyz >/dev/null 2>&1 && break
+  sleep 0.2
+done
+node packages/scheduler/dist/cli.js --kubeconfig "$DATA/kubeconfig" --leader-elect=false \
+  --secure-port 10259 --bind-address 127.0.0.1 2>"$DATA/kube-scheduler.log" &
+SCHED_PID=$!
+wait $API_PID
