@@ -1,5 +1,6 @@
 // kube-scheduler end to end: raftkv + kube-apiserver + kube-scheduler as real processes, Node
 // objects and pods created with the real kubectl, placement read back with kubectl.
+import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, waitUntil, type Cluster } from '../../apiserver/test/support/cluster.js';
 import { kubectlCreate, nodeManifest, podCondition, podManifest, startScheduler, waitScheduled, type SchedulerProc } from './support/scheduler.js';
@@ -169,6 +170,27 @@ describe('kube-scheduler e2e (raftkv)', () => {
     const preempted = await c.kubectlOk(['get', 'events', '--field-selector', 'reason=Preempted', '-o', 'jsonpath={.items[*].involvedObject.name}']);
     expect(preempted.split(' ').sort()).toEqual(['low-0', 'low-1']);
     await cleanup();
+  });
+
+  it('serves /healthz and Prometheus metrics on the secure port', async () => {
+    const get = (path: string): Promise<{ status: number; body: string }> => new Promise((res, rej) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: s.port, path, rejectUnauthorized: false }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => { body += d.toString(); });
+        r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+      });
+      req.on('error', rej);
+      req.end();
+    });
+    expect(await get('/healthz')).toEqual({ status: 200, body: 'ok' });
+    const m = (await get('/metrics')).body;
+    expect(m).toMatch(/scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} [1-9]/);
+    expect(m).toMatch(/scheduler_schedule_attempts_total\{result="unschedulable",profile="default-scheduler"\} [1-9]/);
+    expect(m).toMatch(/scheduler_pending_pods\{queue="active"\} 0/);
+    expect(m).toContain('scheduler_scheduling_attempt_duration_seconds_bucket');
+    expect(m).toContain('scheduler_pod_scheduling_sli_duration_seconds_bucket');
+    expect(m).toMatch(/scheduler_preemption_attempts_total [1-9]/);
+    expect(m).toMatch(/rest_client_requests_total\{code="201",method="POST"/);
   });
 
   it('schedules with the profile the pod names and ignores unknown schedulers', async () => {
