@@ -189,6 +189,35 @@ describe('SharedIndexInformer (scripted source)', () => {
     ac.abort();
   });
 
+  // Upstream's reflector returns from ListAndWatch on a watch ERROR event other than 410 (and
+  // backs off explicitly on 429), so the next attempt waits on the backoff manager. informer.ts
+  // run() breaks out of the event loop and immediately opens a new watch: a server answering
+  // every watch with an ERROR event is hammered in a tight loop.
+  it.fails('backs off before watching again after a non-410 ERROR event', async () => {
+    const { src, clock, ac, run } = setup([cm('a', '5')]);
+    await run();
+    src.lastWatch.push('ERROR', { kind: 'Status', status: 'Failure', code: 429, reason: 'TooManyRequests', message: 'too many requests' });
+    await flushMicrotasks();
+    expect(src.watches).toHaveLength(1);
+    await clock.step(1_000);
+    expect(src.watches).toHaveLength(2);
+    ac.abort();
+  });
+
+  // Upstream treats a watch that closes within a second without any event as an error ("very
+  // short watch") and backs off; informer.ts re-watches at once, spinning against a server or
+  // proxy that closes watches immediately.
+  it.fails('backs off after a watch that closes at once without events', async () => {
+    const { src, clock, ac, run } = setup([cm('a', '5')]);
+    await run();
+    src.lastWatch.end();
+    await flushMicrotasks();
+    expect(src.watches).toHaveLength(1);
+    await clock.step(1_000);
+    expect(src.watches.length).toBeGreaterThanOrEqual(2);
+    ac.abort();
+  });
+
   it('backs off on list errors on the injected clock (800 ms, then doubling)', async () => {
     const { src, inf, clock, ac, run } = setup([cm('a', '5')]);
     src.failNext = [new Error('connection refused'), new Error('connection refused')];
