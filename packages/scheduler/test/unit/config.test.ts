@@ -210,7 +210,7 @@ describe('resolvePlugins', () => {
 
   // Upstream mergePluginSet replaces a re-configured default MultiPoint plugin wholesale
   // (defaultEnabledPlugin = customPlugin.plugin), so `multiPoint.enabled: [{name: TaintToleration}]`
-  // without a weight yields weight 0, which the framework turns into 1. load.ts:362 merges the
+  // without a weight yields weight 0, which the framework turns into 1. load.ts mergeSet (line 133) merges the
   // custom entry over the default ({ ...b, ...c }) and keeps weight 3.
   it.fails('re-enabling a default MultiPoint plugin without a weight resets it to weight 1 (upstream mergePluginSet)', () => {
     const r = resolve({ multiPoint: { enabled: [{ name: 'TaintToleration' }] } });
@@ -236,7 +236,7 @@ describe('numFeasibleNodesToFind (TestNumFeasibleNodesToFind)', () => {
   });
 
   // Upstream computes `int32(50) - numAllNodes/125` in int32 arithmetic (the division truncates
-  // first); load.ts:402 truncates after subtracting the float quotient, so the adaptive
+  // first); load.ts numFeasibleNodesToFind (line 173) truncates after subtracting the float quotient, so the adaptive
   // percentage is one lower whenever numAllNodes is not a multiple of 125.
   it.fails.each([
     { numAllNodes: 260, want: 124 }, // 50 - 2 = 48% (TS: 47% -> 122)

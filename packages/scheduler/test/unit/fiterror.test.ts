@@ -211,7 +211,7 @@ describe('Scheduler.schedulePod', () => {
 
   // Upstream findNodesThatFitPod gives nodes outside the PreFilter result the status
   // "node(s) didn't satisfy plugin(s) [<plugins that narrowed the set>]" (here [NodeAffinity]).
-  // scheduler.ts:356 uses the fixed text "node(s) didn't satisfy plugin(s) [PreFilter] simultaneously".
+  // scheduler.ts findNodesThatFitPod (line 367) uses the fixed text "node(s) didn't satisfy plugin(s) [PreFilter] simultaneously".
   it.fails('names the plugin whose PreFilter result left nodes out (upstream findNodesThatFitPod)', () => {
     const e = fitError(schedule([small('n1'), small('n2'), small('n3')], pinnedTo('pinned', 'n1', '3')));
     expect(e.describe()).toBe('0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn\'t satisfy plugin(s) [NodeAffinity].');

@@ -265,7 +265,7 @@ describe('RunPreFilterPlugins', () => {
 
   // Upstream (kubernetes#119770): an Unschedulable PreFilter status does not stop the other
   // PreFilter plugins, so a later UnschedulableAndUnresolvable one wins and preemption is skipped.
-  // runtime.ts:141-146 returns the first non-success status at once.
+  // runtime.ts runPreFilterPlugins (lines 141-146) returns the first non-success status at once.
   it.fails('keeps running PreFilter plugins after an Unschedulable one; UnschedulableAndUnresolvable wins', () => {
     const f = newFramework({ points: { preFilter: [
       new PreFilterPl('soft', () => ({ status: inj(Code.Unschedulable, 'soft reason') })),
@@ -309,7 +309,7 @@ describe('RunPreFilterPlugins', () => {
 
   // Upstream lists every plugin that narrowed the node set: "node(s) didn't satisfy plugin(s)
   // [A B] simultaneously", and "node(s) didn't satisfy plugin A" when only one did.
-  // runtime.ts:150 names only the plugin at which the intersection became empty, and always
+  // runtime.ts runPreFilterPlugins (line 150) names only the plugin at which the intersection became empty, and always
   // uses the plural form.
   it.fails('names every narrowing plugin in the empty-intersection message (upstream RunPreFilterPlugins)', () => {
     const f = newFramework({ points: { preFilter: [nodeSetPreFilter('A', ['node1']), nodeSetPreFilter('B', ['node2'])] } });
@@ -458,7 +458,7 @@ describe('RunFilterPluginsWithNominatedPods (TestFilterPluginsWithNominatedPods)
   });
 
   // Upstream addNominatedPods returns the AddPod error and RunFilterPluginsWithNominatedPods
-  // returns it as an Error status. runtime.ts:204 swallows the failure (returns added: false) and
+  // returns it as an Error status. runtime.ts addNominatedPods (line 204) swallows the failure (returns added: false) and
   // filters the node as if there were no nominated pods, so the node is reported as fitting.
   it.fails('node has a high-priority nominated pod and pre filters fail -> error', () => {
     const f = newFramework({
