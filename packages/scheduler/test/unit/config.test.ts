@@ -201,7 +201,7 @@ describe('resolvePlugins', () => {
 
   // Upstream expandMultiPointPlugins orders a point as: explicit entries that override a
   // MultiPoint plugin, then the remaining MultiPoint plugins, then the other explicit entries.
-  // A plugin enabled only at "filter" therefore runs after the defaults upstream. load.ts:381-390
+  // A plugin enabled only at "filter" therefore runs after the defaults upstream. load.ts resolvePlugins (line 152)
   // puts every explicit entry first, so a custom Filter runs (and is reported) before the defaults.
   it.fails('a plugin enabled only at one point runs after the MultiPoint plugins (upstream expandMultiPointPlugins part 3)', () => {
     const r = resolve({ filter: { enabled: [{ name: 'CustomFilter' }] } });

@@ -564,7 +564,7 @@ describe('reserve / permit / bind', () => {
   });
 
   // Upstream's waiting pod starts one timer per waiting plugin and rejects the pod when the
-  // first one fires ("rejected due to timeout after waiting 5s at plugin Short"). runtime.ts:309
+  // first one fires ("rejected due to timeout after waiting 5s at plugin Short"). runtime.ts runPermitPlugins (line 309)
   // keeps only the longest timeout and names no plugin ("... at plugin permit").
   it.fails('the shortest Permit timeout rejects, naming its plugin (upstream waitingPod)', async () => {
     const clock = new FakeClock();
