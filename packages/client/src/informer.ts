@@ -174,8 +174,11 @@ export class SharedIndexInformer<T extends KubeObject> {
             timeoutSeconds: Math.floor(minT * (1 + Math.random())),
           }, signal);
           this.stream = stream;
-          backoff = BACKOFF_INITIAL_MS;
+          const watchStart = this.clock.now();
+          let events = 0;
+          let failed = false;
           for await (const ev of stream) {
+            events++;
             if (ev.type === 'ERROR') {
               const st = ev.object as unknown as Status;
               if (st.code === 410 || st.reason === 'Expired' || st.reason === 'Gone') {
@@ -184,6 +187,7 @@ export class SharedIndexInformer<T extends KubeObject> {
                 fromCache = false;
               } else {
                 log?.warn({ resource: this.resource, status: st }, 'watch error event');
+                failed = true;
               }
               break;
             }
@@ -201,6 +205,14 @@ export class SharedIndexInformer<T extends KubeObject> {
             if (rv) this.lastRV = rv;
           }
           stream.stop();
+          // As the reflector: an error event, or a watch that closed within a second with nothing
+          // in it, is a failure to back off from (else a broken server gets a tight loop).
+          if (!needList && !signal.aborted && (failed || (events === 0 && this.clock.now() - watchStart < 1000))) {
+            await this.clock.sleep(backoff * (1 + Math.random() * 0.2), signal);
+            backoff = Math.min(BACKOFF_MAX_MS, backoff * 2);
+          } else if (events > 0) {
+            backoff = BACKOFF_INITIAL_MS;
+          }
         } catch (e) {
           if (signal.aborted) break;
           if (isGone(e)) {

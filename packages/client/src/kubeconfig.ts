@@ -130,10 +130,13 @@ export function inClusterConfig(env: NodeJS.ProcessEnv = process.env, dir = SERV
  * What upstream binaries do with `--kubeconfig` and `--master`: the file when given, else
  * in-cluster config, else $KUBECONFIG.
  */
-export function buildConfig(kubeconfig?: string, master?: string, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+export function buildConfig(kubeconfig?: string, master?: string, env: NodeJS.ProcessEnv = process.env, saDir = SERVICE_ACCOUNT_DIR): ClientConfig {
   if (kubeconfig) return loadKubeconfig(kubeconfig, master ? { server: master } : {});
   if (master && !env.KUBECONFIG) return { server: master };
-  try { return inClusterConfig(env); } catch { /* fall through to KUBECONFIG */ }
+  // As clientcmd: the in-cluster config is only used when neither --kubeconfig nor --master is given.
+  if (!master) {
+    try { return inClusterConfig(env, saDir); } catch { /* fall through to KUBECONFIG */ }
+  }
   if (env.KUBECONFIG) return loadKubeconfig(env.KUBECONFIG, master ? { server: master } : {});
   throw new KubeconfigError('invalid configuration: no configuration has been provided, try setting KUBECONFIG or --kubeconfig');
 }

@@ -75,8 +75,9 @@ export function nodeSelectorTermMatches(term: NodeSelectorTerm, nodeLabels: Labe
   if (exprs.length === 0 && fields.length === 0) return false;
   for (const r of exprs) if (!nodeRequirementMatches(r, nodeLabels?.[r.key])) return false;
   for (const r of fields) {
-    // metadata.name is the only supported field; operators In/NotIn with one value.
+    // metadata.name is the only supported field; only In/NotIn with exactly one value parse.
     if (r.key !== 'metadata.name') return false;
+    if ((r.operator !== 'In' && r.operator !== 'NotIn') || (r.values ?? []).length !== 1) return false;
     if (!nodeRequirementMatches(r, nodeName)) return false;
   }
   return true;

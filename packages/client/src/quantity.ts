@@ -8,26 +8,25 @@ const RE = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|
 
 export class QuantityError extends Error {}
 
-/** The quantity times 10^scale, rounded up (scale 3 = milli units, 0 = whole units). */
+/** The quantity times 10^scale, rounded away from zero when inexact (scale 3 = milli units, 0 = whole units). */
 function scaled(q: string | number, scale: number): number {
-  if (typeof q === 'number') return Math.ceil(q * 10 ** scale - 1e-9);
+  if (typeof q === 'number') q = String(q);
   const m = RE.exec(q.trim());
   if (!m) throw new QuantityError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
   const [, num, suffix, exp] = m;
-  if (suffix && BINARY[suffix] !== undefined) return Math.ceil(Number(num) * BINARY[suffix]! * 10 ** scale - 1e-9);
-  const e = exp !== undefined ? Number(exp) : DECIMAL[suffix ?? '']!;
-  // Work in decimal digits to avoid binary rounding on values like 0.1 * 1000.
+  // Exact decimal arithmetic in BigInt: value = digits * mult / 10^frac, times 10^scale.
   const [int = '0', frac = ''] = num!.replace(/^[+-]/, '').split('.');
-  const sign = num!.startsWith('-') ? -1 : 1;
-  const digits = BigInt((int || '0') + frac);
-  const shift = e + scale - frac.length;
-  let v: bigint;
-  if (shift >= 0) v = digits * 10n ** BigInt(shift);
+  const sign = num!.startsWith('-') ? -1n : 1n;
+  let numer = BigInt((int || '0') + frac);
+  let denom = 10n ** BigInt(frac.length);
+  if (suffix && BINARY[suffix] !== undefined) numer *= BigInt(BINARY[suffix]!);
   else {
-    const d = 10n ** BigInt(-shift);
-    v = digits / d + (digits % d === 0n ? 0n : (sign > 0 ? 1n : 0n));
+    const e = (exp !== undefined ? Number(exp) : DECIMAL[suffix ?? '']!) + 0;
+    if (e >= 0) numer *= 10n ** BigInt(e); else denom *= 10n ** BigInt(-e);
   }
-  return sign * Number(v);
+  if (scale >= 0) numer *= 10n ** BigInt(scale); else denom *= 10n ** BigInt(-scale);
+  const v = numer / denom + (numer % denom === 0n ? 0n : 1n);
+  return Number(sign * v);
 }
 
 /** Millicores for cpu (upstream MilliValue). */

@@ -4,6 +4,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { Counter, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import { realClock, type Clock } from './clock.js';
 import type { ClientConfig } from './kubeconfig.js';
@@ -317,9 +318,11 @@ export class ResourceClient<T extends KubeObject> {
     const stop = (): void => { ac.abort(); res.destroy(); signal?.removeEventListener('abort', onAbort); };
     async function* events(): AsyncGenerator<WatchEvent<T>> {
       let buf = '';
+      // A multi-byte character may be split across chunks: decode with state.
+      const decoder = new StringDecoder('utf8');
       try {
         for await (const chunk of res) {
-          buf += (chunk as Buffer).toString('utf8');
+          buf += decoder.write(chunk as Buffer);
           let nl: number;
           while ((nl = buf.indexOf('\n')) >= 0) {
             const line = buf.slice(0, nl).trim();

@@ -52,9 +52,6 @@ export class FitError extends Error {
     else {
       const counts = new Map<string, number>();
       for (const s of d.nodeToStatus.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-      // Nodes never evaluated (filtered out by PreFilter's node set) are counted as upstream does.
-      const absent = this.numAllNodes - d.nodeToStatus.size;
-      if (absent > 0) counts.set('node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously', (counts.get('node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously') ?? 0) + absent);
       const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort();
       if (parts.length) msg += ` ${parts.join(', ')}.`;
     }
@@ -347,8 +344,8 @@ export class Scheduler {
     if (!isSuccess(pre.status)) {
       const s = pre.status!;
       if (!s.isUnschedulable()) throw new Error(s.message());
-      // Every node is rejected for the PreFilter's reason; preemption cannot help.
-      const st = new Status(Code.UnschedulableAndUnresolvable, s.reasons).withPlugin(s.plugin);
+      // Every node is rejected for the PreFilter's reason (its code tells preemption whether to try).
+      const st = new Status(s.code, s.reasons).withPlugin(s.plugin);
       for (const n of all) diagnosis.nodeToStatus.set(n.name, st);
       diagnosis.preFilterMsg = s.message();
       if (s.plugin) diagnosis.unschedulablePlugins.add(s.plugin);
@@ -364,7 +361,8 @@ export class Scheduler {
     const allowed = pre.result?.nodeNames;
     if (allowed) {
       nodes = all.filter((n) => allowed.has(n.name));
-      for (const n of all) if (!allowed.has(n.name)) diagnosis.nodeToStatus.set(n.name, new Status(Code.UnschedulableAndUnresolvable, ['node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously']));
+      const absent = new Status(Code.UnschedulableAndUnresolvable, [`node(s) didn't satisfy plugin(s) [${(pre.narrowedBy ?? []).join(' ')}]`]);
+      for (const n of all) if (!allowed.has(n.name)) diagnosis.nodeToStatus.set(n.name, absent);
     }
     const pct = fwk.percentageOfNodesToScore ?? this.opts.config.percentageOfNodesToScore;
     const want = numFeasibleNodesToFind(pct, nodes.length);

@@ -35,15 +35,12 @@ describe('milliValue', () => {
   });
 
   // Upstream rounds inexact values away from zero (negativeScaleInt64): -1.5m is -2 milli.
-  // quantity.ts scaled() adds the rounding increment for positive values only, giving -1.
-  it.fails('rounds a negative inexact quantity away from zero, as upstream', () => {
+  it('rounds a negative inexact quantity away from zero, as upstream', () => {
     expect(milliValue('-1.5m')).toBe(-2);
   });
 
-  // Binary suffixes are scaled in floating point (quantity.ts scaled(), the BINARY branch):
-  // 2.031 × 2^20 × 1000 is exactly 2129657856, but the float product lands just above it and
-  // Math.ceil rounds it up to 2129657857. Upstream computes exactly.
-  it.fails('scales a fractional binary quantity exactly (2.031Mi is 2129657856 milli)', () => {
+  // 2.031 × 2^20 × 1000 is exactly 2129657856: upstream computes exactly, so must we (no float product).
+  it('scales a fractional binary quantity exactly (2.031Mi is 2129657856 milli)', () => {
     expect(milliValue('2.031Mi')).toBe(2_129_657_856);
     expect(milliValue('4.033Gi')).toBe(4_330_400_776_192);
   });

@@ -3,7 +3,7 @@
 // that copies only NodeInfos changed since the last one, so a 5,000-node cluster costs
 // O(changed nodes) per pod rather than O(nodes).
 import type { Node, Pod } from '@kube-ts/client/types';
-import { NodeInfo } from '../framework/nodeinfo.js';
+import { NodeInfo, type ImageStateSummary } from '../framework/nodeinfo.js';
 import { PodInfo } from '../framework/podinfo.js';
 import { Snapshot } from '../framework/snapshot.js';
 
@@ -25,7 +25,8 @@ export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly pods = new Map<string, PodState>();
   /** image -> nodes that have it */
-  private readonly imageNodes = new Map<string, { size: number; nodes: Set<string> }>();
+  /** image -> the nodes that have it, and the summary object every NodeInfo with it shares (so numNodes stays current). */
+  private readonly imageNodes = new Map<string, { summary: ImageStateSummary; nodes: Set<string> }>();
   /** Nodes whose NodeInfo changed since the last snapshot. */
   private readonly dirty = new Set<string>();
   private snapNodes = new Map<string, NodeInfo>();
@@ -71,13 +72,15 @@ export class SchedulerCache {
     for (const img of oldNode?.status?.images ?? []) for (const n of img.names ?? []) {
       const e = this.imageNodes.get(normalizeImage(n));
       e?.nodes.delete(nodeName);
+      if (e) e.summary.numNodes = e.nodes.size;
       if (e && e.nodes.size === 0) this.imageNodes.delete(normalizeImage(n));
     }
     for (const img of newNode?.status?.images ?? []) for (const n of img.names ?? []) {
       const k = normalizeImage(n);
       let e = this.imageNodes.get(k);
-      if (!e) this.imageNodes.set(k, (e = { size: img.sizeBytes ?? 0, nodes: new Set() }));
+      if (!e) this.imageNodes.set(k, (e = { summary: { size: img.sizeBytes ?? 0, numNodes: 0 }, nodes: new Set() }));
       e.nodes.add(nodeName);
+      e.summary.numNodes = e.nodes.size;
     }
   }
 
@@ -87,7 +90,7 @@ export class SchedulerCache {
     for (const img of node.status?.images ?? []) for (const n of img.names ?? []) {
       const k = normalizeImage(n);
       const e = this.imageNodes.get(k);
-      if (e) ni.imageStates.set(k, { size: e.size, numNodes: e.nodes.size });
+      if (e) ni.imageStates.set(k, e.summary);
     }
   }
 

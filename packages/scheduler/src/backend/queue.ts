@@ -34,7 +34,7 @@ function qKey(q: QueuedPodInfo): string { return uidOf(q.podInfo.pod); }
 
 /** Whether an update changed something scheduling depends on (not just status or bookkeeping). */
 export function isPodUpdated(a: Pod, b: Pod): boolean {
-  const strip = (p: Pod): string => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, generation: undefined, managedFields: undefined } });
+  const strip = (p: Pod): string => JSON.stringify({ ...p, status: undefined, metadata: { ...p.metadata, resourceVersion: undefined, generation: undefined, managedFields: undefined, finalizers: undefined } });
   return strip(a) !== strip(b);
 }
 
@@ -273,7 +273,7 @@ export class SchedulingQueue {
     let moved = false;
     for (const [k, q] of this.unschedulable) {
       if (q.unschedulablePlugins.has(SCHEDULING_GATES)) continue;
-      if (now - q.timestamp < this.maxUnschedulable) continue;
+      if (now - q.timestamp <= this.maxUnschedulable) continue;
       this.unschedulable.delete(k);
       moved = true;
       if (this.isBackingOff(q)) this.backoffQ.addOrUpdate(q); else this.activeQ.addOrUpdate(q);

@@ -130,7 +130,7 @@ function mergeSet(base: PluginRef[], custom: PluginSet | undefined): PluginRef[]
       if (disabled.has(b.name)) continue;
       // A custom entry for a default plugin replaces it in place (e.g. to change its weight).
       const c = byName.get(b.name);
-      out.push(c ? { ...b, ...c } : b);
+      out.push(c ?? b);
       if (c) byName.delete(b.name);
     }
   }
@@ -149,16 +149,16 @@ export function resolvePlugins(profile: Profile, implementsPoint: (name: string,
     const set = profile.plugins?.[point];
     const disabled = new Set((set?.disabled ?? []).map((d) => d.name));
     const explicit = set?.enabled ?? [];
-    const list: PluginRef[] = [...explicit];
-    const have = new Set(explicit.map((e) => e.name));
-    if (!disabled.has('*')) {
-      for (const m of multi) {
-        if (have.has(m.name) || disabled.has(m.name)) continue;
-        if (!implementsPoint(m.name, point)) continue;
-        list.push(m);
-        have.add(m.name);
-      }
-    }
+    // Upstream's order: (1) explicit entries that override a MultiPoint plugin, in their explicit
+    // order; (2) the other MultiPoint plugins; (3) plugins enabled at this point only.
+    const multiNames = new Set<string>();
+    if (!disabled.has('*')) for (const m of multi) if (!disabled.has(m.name) && implementsPoint(m.name, point)) multiNames.add(m.name);
+    const explicitNames = new Set(explicit.map((e) => e.name));
+    const list: PluginRef[] = [
+      ...explicit.filter((e) => multiNames.has(e.name)),
+      ...multi.filter((m) => multiNames.has(m.name) && !explicitNames.has(m.name)),
+      ...explicit.filter((e) => !multiNames.has(e.name)),
+    ];
     out[point] = list;
   }
   return out;
@@ -170,7 +170,7 @@ export function numFeasibleNodesToFind(percentage: number, numAllNodes: number):
   if (numAllNodes < minFeasible) return numAllNodes;
   let pct = percentage;
   if (pct === 0) {
-    pct = Math.trunc(50 - numAllNodes / 125);
+    pct = 50 - Math.trunc(numAllNodes / 125);
     if (pct < 5) pct = 5;
   }
   let n = Math.trunc((numAllNodes * pct) / 100);

@@ -38,6 +38,15 @@ function implementsPoint(p: Plugin, point: ExtensionPoint): boolean {
   return typeof (p as unknown as Record<string, unknown>)[POINT_METHOD[point]] === 'function';
 }
 
+/** Go's time.Duration String() for whole milliseconds (5s, 1m30s, 1.5s, 250ms). */
+function formatGoDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = (ms % 60_000) / 1000;
+  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
+}
+
 interface Waiting { resolve: (s: MaybeStatus) => void; cancel: () => void }
 
 export class Framework implements Handle {
@@ -132,8 +141,10 @@ export class Framework implements Handle {
 
   // ---- filtering ---------------------------------------------------------------------------
 
-  runPreFilterPlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: MaybeStatus } {
+  runPreFilterPlugins(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: MaybeStatus; narrowedBy?: string[] } {
     let result: PreFilterResult | undefined;
+    let returnStatus: MaybeStatus = null;
+    const narrowedBy: string[] = [];
     for (const p of this.preFilterPlugins) {
       let r: { result?: PreFilterResult; status: MaybeStatus };
       try { r = p.preFilter(state, pod, nodes); } catch (e) { r = { status: Status.error(e as Error) }; }
@@ -141,17 +152,22 @@ export class Framework implements Handle {
       if (!isSuccess(r.status)) {
         const s = r.status!;
         s.withPlugin(p.name);
-        if (s.code === Code.Error) return { status: Status.error(`running PreFilter plugin "${p.name}": ${s.message()}`).withPlugin(p.name) };
-        return { status: s };
+        // Unresolvable: preemption cannot help, stop. Unschedulable: run the rest, as a later
+        // plugin may find the pod unresolvable (upstream #119770).
+        if (s.code === Code.UnschedulableAndUnresolvable) return { status: s };
+        if (s.code === Code.Unschedulable) { returnStatus ??= s; continue; }
+        return { status: Status.error(`running PreFilter plugin "${p.name}": ${s.message()}`).withPlugin(p.name) };
       }
       if (r.result?.nodeNames) {
+        narrowedBy.push(p.name);
         result = { nodeNames: result?.nodeNames ? new Set([...result.nodeNames].filter((n) => r.result!.nodeNames!.has(n))) : new Set(r.result.nodeNames) };
         if (result.nodeNames!.size === 0) {
-          return { result, status: Status.unresolvable(`node(s) didn't satisfy plugin(s) [${p.name}] simultaneously`).withPlugin(p.name) };
+          const msg = narrowedBy.length === 1 ? `node(s) didn't satisfy plugin ${narrowedBy[0]}` : `node(s) didn't satisfy plugin(s) [${narrowedBy.join(' ')}] simultaneously`;
+          return { result, status: Status.unresolvable(msg).withPlugin(p.name), narrowedBy };
         }
       }
     }
-    return { result, status: null };
+    return { result, status: returnStatus, narrowedBy };
   }
 
   runFilterPlugins(state: CycleState, pod: Pod, nodeInfo: NodeInfo): MaybeStatus {
@@ -191,7 +207,7 @@ export class Framework implements Handle {
   }
 
   /** Nominated pods of equal or higher priority count as already running on the node. */
-  private addNominatedPods(pod: Pod, state: CycleState, nodeInfo: NodeInfo): { added: boolean; state: CycleState; nodeInfo: NodeInfo } {
+  private addNominatedPods(pod: Pod, state: CycleState, nodeInfo: NodeInfo): { added: boolean; state: CycleState; nodeInfo: NodeInfo; status?: Status } {
     const nominated = this.nominatedPodsForNode(nodeInfo.name);
     if (nominated.length === 0) return { added: false, state, nodeInfo };
     const ni = nodeInfo.clone();
@@ -201,7 +217,7 @@ export class Framework implements Handle {
       if (priorityOf(p.pod) >= priorityOf(pod) && p.pod.metadata.uid !== pod.metadata.uid) {
         ni.addPod(p);
         const s = this.runPreFilterExtensionAddPod(st, pod, p, ni);
-        if (!isSuccess(s)) return { added: false, state, nodeInfo };
+        if (!isSuccess(s)) return { added: false, state, nodeInfo, status: s! };
         added = true;
       }
     }
@@ -217,6 +233,7 @@ export class Framework implements Handle {
       let ni = nodeInfo;
       if (i === 0) {
         const r = this.addNominatedPods(pod, state, nodeInfo);
+        if (r.status) return r.status;
         podsAdded = r.added;
         st = r.state;
         ni = r.nodeInfo;
@@ -302,26 +319,31 @@ export class Framework implements Handle {
 
   /** Returns Wait when some plugin asked to wait (then waitOnPermit resolves the outcome). */
   runPermitPlugins(state: CycleState, pod: Pod, nodeName: string): MaybeStatus {
-    let maxWait = 0;
+    const waits: Array<{ plugin: string; ms: number }> = [];
     for (const p of this.permitPlugins) {
-      const r = p.permit(state, pod, nodeName);
+      let r: { status: MaybeStatus; timeoutMs: number };
+      try { r = p.permit(state, pod, nodeName); } catch (e) { r = { status: Status.error(e as Error), timeoutMs: 0 }; }
       if (isSuccess(r.status)) continue;
-      if (r.status!.code === Code.Wait) { maxWait = Math.max(maxWait, Math.min(r.timeoutMs, 15 * 60_000)); continue; }
-      return r.status!.withPlugin(p.name);
+      if (r.status!.code === Code.Wait) { waits.push({ plugin: p.name, ms: Math.min(r.timeoutMs, 15 * 60_000) }); continue; }
+      if (r.status!.isUnschedulable()) return r.status!.withPlugin(p.name);
+      return Status.error(`running Permit plugin "${p.name}": ${r.status!.message()}`).withPlugin(p.name);
     }
-    if (maxWait > 0) {
-      const uid = pod.metadata.uid ?? '';
-      let resolve!: (s: MaybeStatus) => void;
-      const done = new Promise<MaybeStatus>((r) => { resolve = r; });
-      const timer = this.clock.after(maxWait, () => {
-        this.waiting.delete(uid);
-        resolve(Status.unschedulable(`rejected due to timeout after waiting ${maxWait}ms at plugin permit`));
-      });
-      this.waiting.set(uid, { resolve: (s) => { timer.cancel(); this.waiting.delete(uid); resolve(s); }, cancel: () => timer.cancel() });
-      this.waitingPromises.set(uid, done);
-      return new Status(Code.Wait);
-    }
-    return null;
+    if (waits.length === 0) return null;
+    // One timer per waiting plugin, as upstream's waitingPod: the first to expire rejects the pod.
+    const uid = pod.metadata.uid ?? '';
+    let resolve!: (s: MaybeStatus) => void;
+    const done = new Promise<MaybeStatus>((r) => { resolve = r; });
+    const timers = waits.map((w) => this.clock.after(w.ms, () => {
+      finish(Status.unschedulable(`rejected due to timeout after waiting ${formatGoDuration(w.ms)} at plugin ${w.plugin}`).withPlugin(w.plugin));
+    }));
+    const finish = (s: MaybeStatus): void => {
+      for (const t of timers) t.cancel();
+      this.waiting.delete(uid);
+      resolve(s);
+    };
+    this.waiting.set(uid, { resolve: finish, cancel: () => { for (const t of timers) t.cancel(); } });
+    this.waitingPromises.set(uid, done);
+    return new Status(Code.Wait);
   }
 
   private readonly waitingPromises = new Map<string, Promise<MaybeStatus>>();

@@ -280,10 +280,7 @@ describe('image states', () => {
   // Upstream shares one ImageStateSummary per image between all nodes' NodeInfos
   // (cache.addNodeImageStates) and counts its nodes when a NodeInfo is snapshotted, so after
   // n1 and n2 are both added with the same image, the snapshot of either says numNodes 2.
-  // cache.ts refreshImageStates (lines 84-92) freezes the count into n1's NodeInfo when n1 is added
-  // and never refreshes it when n2 later adds the image: n1 keeps numNodes 1 (ImageLocality then
-  // scores n1 lower than n2 for the same image).
-  it.fails('numNodes counts nodes added after this one (upstream: shared summaries)', () => {
+  it('numNodes counts nodes added after this one (upstream: shared summaries)', () => {
     const c = new SchedulerCache();
     c.addOrUpdateNode(nodeWithImages('n1', [img(['nginx:1.25'], 100)]));
     c.addOrUpdateNode(nodeWithImages('n2', [img(['nginx:1.25'], 100)]));

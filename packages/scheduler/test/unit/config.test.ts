@@ -201,18 +201,16 @@ describe('resolvePlugins', () => {
 
   // Upstream expandMultiPointPlugins orders a point as: explicit entries that override a
   // MultiPoint plugin, then the remaining MultiPoint plugins, then the other explicit entries.
-  // A plugin enabled only at "filter" therefore runs after the defaults upstream. load.ts resolvePlugins (line 152)
-  // puts every explicit entry first, so a custom Filter runs (and is reported) before the defaults.
-  it.fails('a plugin enabled only at one point runs after the MultiPoint plugins (upstream expandMultiPointPlugins part 3)', () => {
+  // A plugin enabled only at "filter" therefore runs after the defaults upstream.
+  it('a plugin enabled only at one point runs after the MultiPoint plugins (upstream expandMultiPointPlugins part 3)', () => {
     const r = resolve({ filter: { enabled: [{ name: 'CustomFilter' }] } });
     expect(names(r.filter)).toEqual([...DEFAULT_FILTER, 'CustomFilter']);
   });
 
   // Upstream mergePluginSet replaces a re-configured default MultiPoint plugin wholesale
   // (defaultEnabledPlugin = customPlugin.plugin), so `multiPoint.enabled: [{name: TaintToleration}]`
-  // without a weight yields weight 0, which the framework turns into 1. load.ts mergeSet (line 133) merges the
-  // custom entry over the default ({ ...b, ...c }) and keeps weight 3.
-  it.fails('re-enabling a default MultiPoint plugin without a weight resets it to weight 1 (upstream mergePluginSet)', () => {
+  // without a weight yields weight 0, which the framework turns into 1.
+  it('re-enabling a default MultiPoint plugin without a weight resets it to weight 1 (upstream mergePluginSet)', () => {
     const r = resolve({ multiPoint: { enabled: [{ name: 'TaintToleration' }] } });
     expect(weights(r.score)[0]).toEqual(['TaintToleration', 1]);
   });
@@ -236,9 +234,7 @@ describe('numFeasibleNodesToFind (TestNumFeasibleNodesToFind)', () => {
   });
 
   // Upstream computes `int32(50) - numAllNodes/125` in int32 arithmetic (the division truncates
-  // first); load.ts numFeasibleNodesToFind (line 173) truncates after subtracting the float quotient, so the adaptive
-  // percentage is one lower whenever numAllNodes is not a multiple of 125.
-  it.fails.each([
+  it.each([
     { numAllNodes: 260, want: 124 }, // 50 - 2 = 48% (TS: 47% -> 122)
     { numAllNodes: 1001, want: 420 }, // 50 - 8 = 42% (TS: 41% -> 410)
   ])('adaptive percentage uses integer division: $numAllNodes nodes -> $want', ({ numAllNodes, want }) => {

@@ -88,11 +88,6 @@ describe('FitError.describe (TestFitError_Error)', () => {
       want: '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
     },
     {
-      name: 'nodes missing from the status map are counted as filtered out by PreFilter',
-      n: 3, d: diagnosis({ node1: u('Insufficient cpu') }),
-      want: '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn\'t satisfy plugin(s) [PreFilter] simultaneously.',
-    },
-    {
       name: 'no reasons at all',
       n: 0, d: diagnosis({}),
       want: '0/0 nodes are available:',
@@ -211,8 +206,7 @@ describe('Scheduler.schedulePod', () => {
 
   // Upstream findNodesThatFitPod gives nodes outside the PreFilter result the status
   // "node(s) didn't satisfy plugin(s) [<plugins that narrowed the set>]" (here [NodeAffinity]).
-  // scheduler.ts findNodesThatFitPod (line 367) uses the fixed text "node(s) didn't satisfy plugin(s) [PreFilter] simultaneously".
-  it.fails('names the plugin whose PreFilter result left nodes out (upstream findNodesThatFitPod)', () => {
+  it('names the plugin whose PreFilter result left nodes out (upstream findNodesThatFitPod)', () => {
     const e = fitError(schedule([small('n1'), small('n2'), small('n3')], pinnedTo('pinned', 'n1', '3')));
     expect(e.describe()).toBe('0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn\'t satisfy plugin(s) [NodeAffinity].');
   });

@@ -368,9 +368,7 @@ describe('flushUnschedulableLeftover', () => {
   });
 
   // Upstream flushUnschedulablePodsLeftover moves a pod only when now - timestamp is strictly
-  // greater than podMaxInUnschedulablePodsDuration; queue.ts flushUnschedulableLeftover (line 276) continues only when it is less,
-  // so a pod exactly 5 minutes old is moved.
-  it.fails('keeps a pod that has been unschedulable for exactly 5 minutes (upstream uses ">")', async () => {
+  it('keeps a pod that has been unschedulable for exactly 5 minutes (upstream uses ">")', async () => {
     const { q, clock } = newQueue();
     const p = makePod('p');
     await makeUnschedulable(q, p, ['plugin']);

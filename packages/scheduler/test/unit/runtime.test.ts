@@ -244,7 +244,7 @@ describe('RunPreFilterPlugins', () => {
     const b = new PreFilterPl('prefilter-with-extensions-plugin', () => ({ status: null }), Code.Success);
     const f = newFramework({ points: { preFilter: [b, a] } });
     const st = new CycleState();
-    expect(f.runPreFilterPlugins(st, pod, nodes)).toEqual({ result: undefined, status: null });
+    expect(f.runPreFilterPlugins(st, pod, nodes)).toEqual({ result: undefined, status: null, narrowedBy: [] });
     expect(f.runPreFilterExtensionAddPod(st, pod, new PodInfo(makePod('x')), nodes[0]!)).toBeNull();
     expect(f.runPreFilterExtensionRemovePod(st, pod, new PodInfo(makePod('x')), nodes[0]!)).toBeNull();
     expect([a.calls, b.calls, b.addCalls, b.removeCalls]).toEqual([1, 1, 1, 1]);
@@ -265,8 +265,7 @@ describe('RunPreFilterPlugins', () => {
 
   // Upstream (kubernetes#119770): an Unschedulable PreFilter status does not stop the other
   // PreFilter plugins, so a later UnschedulableAndUnresolvable one wins and preemption is skipped.
-  // runtime.ts runPreFilterPlugins (lines 141-146) returns the first non-success status at once.
-  it.fails('keeps running PreFilter plugins after an Unschedulable one; UnschedulableAndUnresolvable wins', () => {
+  it('keeps running PreFilter plugins after an Unschedulable one; UnschedulableAndUnresolvable wins', () => {
     const f = newFramework({ points: { preFilter: [
       new PreFilterPl('soft', () => ({ status: inj(Code.Unschedulable, 'soft reason') })),
       new PreFilterPl('hard', () => ({ status: inj(Code.UnschedulableAndUnresolvable, 'hard reason') })),
@@ -309,14 +308,12 @@ describe('RunPreFilterPlugins', () => {
 
   // Upstream lists every plugin that narrowed the node set: "node(s) didn't satisfy plugin(s)
   // [A B] simultaneously", and "node(s) didn't satisfy plugin A" when only one did.
-  // runtime.ts runPreFilterPlugins (line 150) names only the plugin at which the intersection became empty, and always
-  // uses the plural form.
-  it.fails('names every narrowing plugin in the empty-intersection message (upstream RunPreFilterPlugins)', () => {
+  it('names every narrowing plugin in the empty-intersection message (upstream RunPreFilterPlugins)', () => {
     const f = newFramework({ points: { preFilter: [nodeSetPreFilter('A', ['node1']), nodeSetPreFilter('B', ['node2'])] } });
     expect(f.runPreFilterPlugins(new CycleState(), pod, nodes).status?.reasons).toEqual(['node(s) didn\'t satisfy plugin(s) [A B] simultaneously']);
   });
 
-  it.fails('uses the singular message when one plugin returned no nodes (upstream RunPreFilterPlugins)', () => {
+  it('uses the singular message when one plugin returned no nodes (upstream RunPreFilterPlugins)', () => {
     const f = newFramework({ points: { preFilter: [nodeSetPreFilter('A', [])] } });
     expect(f.runPreFilterPlugins(new CycleState(), pod, nodes).status?.reasons).toEqual(['node(s) didn\'t satisfy plugin A']);
   });
@@ -458,9 +455,8 @@ describe('RunFilterPluginsWithNominatedPods (TestFilterPluginsWithNominatedPods)
   });
 
   // Upstream addNominatedPods returns the AddPod error and RunFilterPluginsWithNominatedPods
-  // returns it as an Error status. runtime.ts addNominatedPods (line 204) swallows the failure (returns added: false) and
-  // filters the node as if there were no nominated pods, so the node is reported as fitting.
-  it.fails('node has a high-priority nominated pod and pre filters fail -> error', () => {
+  // returns it as an Error status.
+  it('node has a high-priority nominated pod and pre filters fail -> error', () => {
     const f = newFramework({
       points: { preFilter: [new PreFilterPl('TestPlugin1', () => ({ status: null }), Code.Error)] },
       nominated: { testNode: [new PodInfo(highPod)] },
@@ -564,9 +560,8 @@ describe('reserve / permit / bind', () => {
   });
 
   // Upstream's waiting pod starts one timer per waiting plugin and rejects the pod when the
-  // first one fires ("rejected due to timeout after waiting 5s at plugin Short"). runtime.ts runPermitPlugins (line 309)
-  // keeps only the longest timeout and names no plugin ("... at plugin permit").
-  it.fails('the shortest Permit timeout rejects, naming its plugin (upstream waitingPod)', async () => {
+  // first one fires ("rejected due to timeout after waiting 5s at plugin Short").
+  it('the shortest Permit timeout rejects, naming its plugin (upstream waitingPod)', async () => {
     const clock = new FakeClock();
     const f = newFramework({ points: { permit: [new PermitPl('Long', Code.Wait, 10_000), new PermitPl('Short', Code.Wait, 5_000)] }, clock });
     const p = makePod('waiting');
