@@ -225,9 +225,10 @@ describe('SharedIndexInformer (scripted source)', () => {
     expect(src.lists).toHaveLength(1);
     await clock.step(200); // past 800 ms × (1 + up to 0.2 jitter)
     expect(src.lists).toHaveLength(2);
-    await clock.step(1500);
+    // The second retry comes 1600..1920 ms after the first (800..960 ms): at 2400 ms at the earliest.
+    await clock.step(1300);
     expect(src.lists).toHaveLength(2);
-    await clock.step(500); // past 1600 ms × 1.2
+    await clock.step(700); // past 960 + 1920 ms
     expect(src.lists).toHaveLength(3);
     expect(inf.hasSynced()).toBe(true);
     ac.abort();
