@@ -198,8 +198,7 @@ export class SharedIndexInformer<T extends KubeObject> {
               const old = this.store.set(o);
               if (old) this.emitUpdate(old, o); else this.emitAdd(o, false);
             } else if (ev.type === 'DELETED') {
-              const old = this.store.remove(o);
-              void old;
+              this.store.remove(o);
               this.emitDelete(o);
             }
             if (rv) this.lastRV = rv;

@@ -6,20 +6,12 @@ import type { Node, Pod } from '@kube-ts/client/types';
 import { NodeInfo, type ImageStateSummary } from '../framework/nodeinfo.js';
 import { PodInfo } from '../framework/podinfo.js';
 import { Snapshot } from '../framework/snapshot.js';
+import { fullyQualifiedImageName } from '../framework/images.js';
 
 interface PodState { info: PodInfo; nodeName: string; assumed: boolean; bindingFinished: boolean }
 
-/** Normalizes an image reference the way the kubelet reports it (docker.io/library/x:latest). */
-export function normalizeImage(name: string): string {
-  let n = name;
-  const slash = n.indexOf('/');
-  const first = slash < 0 ? '' : n.slice(0, slash);
-  if (slash < 0) n = `docker.io/library/${n}`;
-  else if (!first.includes('.') && !first.includes(':') && first !== 'localhost') n = `docker.io/${n}`;
-  const lastSlash = n.lastIndexOf('/');
-  if (!n.slice(lastSlash).includes(':') && !n.includes('@')) n += ':latest';
-  return n;
-}
+/** Node images are keyed by their fully qualified reference (docker.io/library/x:latest), as ImageLocality looks them up. */
+export const normalizeImage = fullyQualifiedImageName;
 
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();

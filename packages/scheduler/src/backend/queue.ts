@@ -120,10 +120,7 @@ export class SchedulingQueue {
   }
 
   private reportPending(): void {
-    if (!this.opts.metrics) return;
-    let gated = 0;
-    for (const q of this.unschedulable.values()) if (q.unschedulablePlugins.has(SCHEDULING_GATES)) gated++;
-    this.opts.metrics.pending({ active: this.activeQ.size, backoff: this.backoffQ.size, unschedulable: this.unschedulable.size - gated, gated });
+    this.opts.metrics?.pending(this.counts());
   }
 
   /** A new unscheduled pod. */

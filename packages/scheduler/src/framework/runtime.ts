@@ -47,7 +47,8 @@ function formatGoDuration(ms: number): string {
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
 }
 
-interface Waiting { resolve: (s: MaybeStatus) => void; cancel: () => void }
+/** A pod held at Permit: `done` settles once (allowed, rejected or timed out); waitOnPermit removes it. */
+interface Waiting { done: Promise<MaybeStatus>; finish: (s: MaybeStatus) => void; settled: boolean }
 
 export class Framework implements Handle {
   readonly profileName: string;
@@ -332,36 +333,33 @@ export class Framework implements Handle {
     // One timer per waiting plugin, as upstream's waitingPod: the first to expire rejects the pod.
     const uid = pod.metadata.uid ?? '';
     let resolve!: (s: MaybeStatus) => void;
-    const done = new Promise<MaybeStatus>((r) => { resolve = r; });
-    const timers = waits.map((w) => this.clock.after(w.ms, () => {
-      finish(Status.unschedulable(`rejected due to timeout after waiting ${formatGoDuration(w.ms)} at plugin ${w.plugin}`).withPlugin(w.plugin));
-    }));
-    const finish = (s: MaybeStatus): void => {
+    const w: Waiting = { done: new Promise<MaybeStatus>((r) => { resolve = r; }), settled: false, finish: (s) => {
+      if (w.settled) return;
+      w.settled = true;
       for (const t of timers) t.cancel();
-      this.waiting.delete(uid);
       resolve(s);
-    };
-    this.waiting.set(uid, { resolve: finish, cancel: () => { for (const t of timers) t.cancel(); } });
-    this.waitingPromises.set(uid, done);
+    } };
+    const timers = waits.map((x) => this.clock.after(x.ms, () => {
+      w.finish(Status.unschedulable(`rejected due to timeout after waiting ${formatGoDuration(x.ms)} at plugin ${x.plugin}`).withPlugin(x.plugin));
+    }));
+    this.waiting.set(uid, w);
     return new Status(Code.Wait);
   }
-
-  private readonly waitingPromises = new Map<string, Promise<MaybeStatus>>();
 
   /** Allows (null) or rejects a waiting pod (for Permit plugins that coordinate groups of pods). */
   signalWaitingPod(uid: string, status: MaybeStatus): boolean {
     const w = this.waiting.get(uid);
-    if (!w) return false;
-    w.resolve(status);
+    if (!w || w.settled) return false;
+    w.finish(status);
     return true;
   }
 
   async waitOnPermit(pod: Pod): Promise<MaybeStatus> {
     const uid = pod.metadata.uid ?? '';
-    const p = this.waitingPromises.get(uid);
-    if (!p) return null;
-    const s = await p;
-    this.waitingPromises.delete(uid);
+    const w = this.waiting.get(uid);
+    if (!w) return null;
+    const s = await w.done;
+    this.waiting.delete(uid);
     return s;
   }
 

@@ -6,6 +6,7 @@ import type { CycleState } from '../framework/cyclestate.js';
 import type { Handle, PluginFactory, ScoreExtensions, ScorePlugin } from '../framework/interface.js';
 import type { ImageStateSummary, NodeInfo } from '../framework/nodeinfo.js';
 import { MAX_NODE_SCORE, type MaybeStatus } from '../framework/status.js';
+import { fullyQualifiedImageName, normalizedImageName } from '../framework/images.js';
 
 export const NAME = 'ImageLocality';
 
@@ -14,26 +15,7 @@ const MB = 1024 * 1024;
 export const MIN_THRESHOLD = 23 * MB;
 export const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 
-/** Upstream normalizedImageName: an image without a tag gets ":latest". */
-export function normalizedImageName(name: string): string {
-  return name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${name}:latest` : name;
-}
-
-/**
- * The fully qualified Docker reference: "nginx" -> "docker.io/library/nginx:latest",
- * "user/app:1" -> "docker.io/user/app:1". Runtimes report node images in this form, while pods
- * usually use the short one; the cache may key NodeInfo.imageStates by it too.
- */
-export function fullyQualifiedImageName(name: string): string {
-  const slash = name.indexOf('/');
-  const first = slash < 0 ? '' : name.slice(0, slash);
-  const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  let domain = hasDomain ? first : 'docker.io';
-  let rest = hasDomain ? name.slice(slash + 1) : name;
-  if (domain === 'index.docker.io') domain = 'docker.io';
-  if (domain === 'docker.io' && !rest.includes('/')) rest = `library/${rest}`;
-  return normalizedImageName(`${domain}/${rest}`);
-}
+export { normalizedImageName, fullyQualifiedImageName };
 
 /** The node's state for an image as the pod names it: exact (tagged) name first, then the qualified form. */
 export function imageStateFor(states: ReadonlyMap<string, ImageStateSummary>, image: string | undefined): ImageStateSummary | undefined {

@@ -9,6 +9,7 @@ import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../fra
 import type { EnqueueExtensions, FilterPlugin, NodeScore, PluginFactory, PreFilterPlugin, PreFilterResult, PreScorePlugin, ScoreExtensions, ScorePlugin } from '../framework/interface.js';
 import type { NodeInfo } from '../framework/nodeinfo.js';
 import { MAX_NODE_SCORE, Status, type MaybeStatus } from '../framework/status.js';
+import { defaultNormalizeScore } from './helper.js';
 
 export const NODE_AFFINITY_NAME = 'NodeAffinity';
 export const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector";
@@ -200,20 +201,6 @@ export class PreferredTerms {
     for (const t of this.terms) if (nodeSelectorTermMatches(t.term, nodeLabels(node), nodeName(node))) s += t.weight;
     return s;
   }
-}
-
-/** helper.DefaultNormalizeScore: scale to [0, maxPriority] by the highest score, optionally reversed. */
-function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: NodeScore[]): MaybeStatus {
-  const maxCount = scores.reduce((m, s) => Math.max(m, s.score), 0);
-  if (maxCount === 0) {
-    if (reverse) for (const s of scores) s.score = maxPriority;
-    return null;
-  }
-  for (const s of scores) {
-    const v = Math.trunc((maxPriority * s.score) / maxCount);
-    s.score = reverse ? maxPriority - v : v;
-  }
-  return null;
 }
 
 // ---- the plugin -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { ActionType, type ClusterEventWithHint, type QueueingHint } from '../fra
 import type { EnqueueExtensions, FilterPlugin, NodeScore, PluginFactory, PreScorePlugin, ScoreExtensions, ScorePlugin } from '../framework/interface.js';
 import type { NodeInfo } from '../framework/nodeinfo.js';
 import { MAX_NODE_SCORE, Status, type MaybeStatus } from '../framework/status.js';
+import { defaultNormalizeScore } from './helper.js';
 
 export const TAINT_TOLERATION_NAME = 'TaintToleration';
 const PRE_SCORE_KEY = `PreScore${TAINT_TOLERATION_NAME}`;
@@ -73,9 +74,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   /** Fewer intolerable taints is better: DefaultNormalizeScore reversed. */
   normalizeScore(_state: CycleState, _pod: Pod, scores: NodeScore[]): MaybeStatus {
-    const maxCount = scores.reduce((m, s) => Math.max(m, s.score), 0);
-    for (const s of scores) s.score = maxCount === 0 ? MAX_NODE_SCORE : MAX_NODE_SCORE - Math.trunc((MAX_NODE_SCORE * s.score) / maxCount);
-    return null;
+    return defaultNormalizeScore(MAX_NODE_SCORE, true, scores);
   }
 }
 

@@ -12,6 +12,21 @@ export interface ResourceSpec { name: string; weight: number }
 /** Scores one node from requested/allocatable vectors (same order as the configured resources). */
 export type ScorerFn = (requested: number[], allocatable: number[]) => number;
 
+/** Weighted average (truncated) of a per-resource score over the resources the node has. */
+export function weightedScorer(resources: readonly ResourceSpec[], perResource: (requested: number, capacity: number) => number): ScorerFn {
+  return (requested, allocatable) => {
+    let nodeScore = 0;
+    let weightSum = 0;
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      const weight = resources[i]!.weight;
+      nodeScore += perResource(requested[i]!, allocatable[i]!) * weight;
+      weightSum += weight;
+    }
+    return weightSum === 0 ? 0 : Math.trunc(nodeScore / weightSum);
+  };
+}
+
 export const DEFAULT_RESOURCES: readonly ResourceSpec[] = [{ name: CPU, weight: 1 }, { name: MEMORY, weight: 1 }];
 
 /** trunc(a * m / b) exactly, as Go's int64 arithmetic (a*m can pass 2^53 for memory in bytes). */
