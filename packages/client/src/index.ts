@@ -1,6 +1,8 @@
 // @kube-ts/client: the API client library every component except the apiserver is built on.
 // Subpath imports (`@kube-ts/client/informer`) load only what a component needs.
 export * from './types.js';
+export * from './workloads.js';
+export * from './services.js';
 export * from './clock.js';
 export * from './quantity.js';
 export * from './labels.js';
