@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Brings up what exists today on this machine: raftkv on 127.0.0.1:2379 (data in .data/raftkv),
 # kube-apiserver on https://127.0.0.1:6443 over it, and kube-scheduler (secure port 10259) once
-# the apiserver answers; writes .data/kubeconfig and prints how to point kubectl at it. Ctrl-C
-# stops all three.
+# the apiserver answers, then kube-controller-manager (secure port 10257) with a cluster signing CA
+# made by openssl in .data/pki; writes .data/kubeconfig and prints how to point kubectl at it.
+# Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund || npm install --no-audit --no-fund
@@ -47,12 +48,15 @@ kube-scheduler: https://127.0.0.1:10259/healthz (log: .data/kube-scheduler.log)
   kubectl apply -f - <<<'{"apiVersion":"v1","kind":"Node","metadata":{"name":"fake-1"},"status":{"allocatable":{"cpu":"4","memory":"8Gi","pods":"110"}}}'
   kubectl get pods -o wide    # pods are scheduled onto Node objects; no kubelet runs them yet
 
-Controllers, kubelet and proxy are not built yet (see README).
+kube-controller-manager: https://127.0.0.1:10257/healthz (log: .data/kube-controller-manager.log)
+  kubectl create deployment web --image=busybox --replicas=3 && kubectl get rs,pods -o wide
+
+No kubelet or proxy runs yet (see README): pods are bound to Node objects but stay Pending.
 MSG
 node packages/apiserver/dist/cli.js --etcd-servers "http://127.0.0.1:${ETCD_PORT}" \
   --secure-port "${API_PORT}" --bind-address 127.0.0.1 --cert-dir "$DATA/certs" &
 API_PID=$!
-trap 'kill $RAFTKV_PID $API_PID 2>/dev/null || true; [ -n "${SCHED_PID:-}" ] && kill $SCHED_PID 2>/dev/null || true' EXIT
+trap 'kill $RAFTKV_PID $API_PID 2>/dev/null || true; for p in ${SCHED_PID:-} ${KCM_PID:-}; do kill $p 2>/dev/null || true; done' EXIT
 for _ in $(seq 1 100); do
   [ -f "$DATA/certs/apiserver-ca.crt" ] && kubectl --kubeconfig "$DATA/kubeconfig" get --raw /readyz >/dev/null 2>&1 && break
   sleep 0.2
@@ -60,4 +64,15 @@ done
 node packages/scheduler/dist/cli.js --kubeconfig "$DATA/kubeconfig" --leader-elect=false \
   --secure-port 10259 --bind-address 127.0.0.1 2>"$DATA/kube-scheduler.log" &
 SCHED_PID=$!
+mkdir -p "$DATA/pki"
+if [ ! -f "$DATA/pki/ca.key" ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=kubernetes-ca" \
+    -keyout "$DATA/pki/ca.key" -out "$DATA/pki/ca.crt" 2>/dev/null
+fi
+node packages/controller-manager/dist/cli.js --kubeconfig "$DATA/kubeconfig" --leader-elect=false \
+  --secure-port 10257 --bind-address 127.0.0.1 --root-ca-file "$DATA/certs/apiserver-ca.crt" \
+  --cluster-signing-cert-file "$DATA/pki/ca.crt" --cluster-signing-key-file "$DATA/pki/ca.key" \
+  --cluster-cidr 10.200.0.0/16 --allocate-node-cidrs=true --service-cluster-ip-range 10.0.0.0/24 \
+  2>"$DATA/kube-controller-manager.log" &
+KCM_PID=$!
 wait $API_PID
