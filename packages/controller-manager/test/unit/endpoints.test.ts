@@ -12,7 +12,7 @@ import { formatRFC3339Nano, TriggerTimeTracker } from '../../src/controllers/end
 import { findPort, servicesToUpdateOnPodChange } from '../../src/controllers/endpoints/podutil.js';
 import { subsetsEqualIgnoreResourceVersion } from '../../src/controllers/endpoints/equal.js';
 
-export function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; ports?: Array<{ name: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>; deleting?: boolean; phase?: 'Running' | 'Succeeded'; node?: string; hostname?: string; subdomain?: string; rv?: string; readySince?: string } = {}): Pod {
+function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; ports?: Array<{ name: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>; deleting?: boolean; phase?: 'Running' | 'Succeeded'; node?: string; hostname?: string; subdomain?: string; rv?: string; readySince?: string } = {}): Pod {
   const ip = o.ip;
   return {
     metadata: {
@@ -31,7 +31,7 @@ export function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Re
   };
 }
 
-export function service(o: { ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; clusterIP?: string; publishNotReady?: boolean; name?: string } = {}): Service {
+function service(o: { ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; clusterIP?: string; publishNotReady?: boolean; name?: string } = {}): Service {
   return {
     metadata: { name: o.name ?? 'web', namespace: 'ns', uid: 'svc-uid', creationTimestamp: '2024-01-01T00:00:00Z' },
     spec: {
