@@ -56,6 +56,7 @@ export function subresourcesOf(r: ResourceDef): Sub[] {
   }
   if (r.group === '' && r.plural === 'serviceaccounts') out.push({ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
   if (r.group === '' && r.plural === 'namespaces') out.push({ name: 'finalize', ...own, verbs: ['update'] });
+  if (r.group === 'certificates.k8s.io' && r.plural === 'certificatesigningrequests') out.push({ name: 'approval', ...own, verbs: ['get', 'patch', 'update'] });
   return out;
 }
 

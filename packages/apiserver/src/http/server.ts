@@ -166,6 +166,13 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
         if (verb === 'update') return update(api, r, t);
         if (verb === 'patch') return patch(api, r, t);
         throw Errors.methodNotSupported(gr, verb);
+      case 'approval':
+        // certificatesigningrequests/approval: like /status, but only status.conditions change.
+        if (t.def.group !== 'certificates.k8s.io' || t.def.plural !== 'certificatesigningrequests' || t.name === undefined) throw Errors.notFoundPath(r.url);
+        if (verb === 'get') return { code: 200, body: await getObject(api, r, t) };
+        if (verb === 'update') return update(api, r, t);
+        if (verb === 'patch') return patch(api, r, t);
+        throw Errors.methodNotSupported(gr, verb);
       case 'scale': return scale(api, r, t);
       case 'binding':
         if (t.def.group !== '' || t.def.plural !== 'pods') throw Errors.notFoundPath(r.url);

@@ -174,6 +174,19 @@ async function prepareUpdate(api: Api, req: Request, t: Target, next: KubeObject
     out.metadata.managedFields = next.metadata.managedFields ?? cur.metadata.managedFields ?? [];
     if (out.metadata.managedFields.length === 0) delete out.metadata.managedFields;
     next = out;
+  } else if (t.subresource === 'approval') {
+    // /approval changes only status.conditions (upstream's csrApprovalStrategy), stamping their times.
+    const out: KubeObject = { ...structuredClone(cur) };
+    const conditions = (next.status as { conditions?: unknown } | undefined)?.conditions;
+    out.status = { ...((cur.status as Record<string, unknown> | undefined) ?? {}), conditions };
+    if (conditions === undefined) delete (out.status as Record<string, unknown>).conditions;
+    populateConditionTimestamps(out, cur);
+    out.metadata = { ...out.metadata, labels: next.metadata.labels ?? {}, annotations: next.metadata.annotations ?? {} };
+    if (!next.metadata.labels) delete out.metadata.labels;
+    if (!next.metadata.annotations) delete out.metadata.annotations;
+    out.metadata.managedFields = next.metadata.managedFields ?? cur.metadata.managedFields ?? [];
+    if (out.metadata.managedFields.length === 0) delete out.metadata.managedFields;
+    next = out;
   } else if (def.subresources?.status) {
     if (cur.status === undefined) delete next.status;
     else next.status = cur.status;
@@ -183,6 +196,22 @@ async function prepareUpdate(api: Api, req: Request, t: Target, next: KubeObject
   await admit(api, { operation: op, def, subresource: t.subresource, namespace: t.namespace, name: t.name, object: next, oldObject: cur, user: req.user, dryRun: isDryRun(req.query) } as AdmissionAttributes & { object: KubeObject });
   if (!applied) fieldManager.update(api, def, cur, next, manager, t.subresource);
   return next;
+}
+
+interface CSRCondition { type?: string; status?: string; lastUpdateTime?: string; lastTransitionTime?: string }
+const conditionsOf = (o: KubeObject): CSRCondition[] => {
+  const c = (o.status as { conditions?: unknown } | undefined)?.conditions;
+  return Array.isArray(c) ? (c as CSRCondition[]) : [];
+};
+
+/** Upstream's populateConditionTimestamps: missing lastUpdateTime is now; lastTransitionTime carries over per type/status. */
+function populateConditionTimestamps(next: KubeObject, old: KubeObject): void {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  for (const c of conditionsOf(next)) {
+    if (!c || typeof c !== 'object') continue;
+    c.lastUpdateTime ||= now;
+    if (!c.lastTransitionTime) c.lastTransitionTime = conditionsOf(old).find((o) => o.type === c.type && o.status === c.status && o.lastTransitionTime)?.lastTransitionTime ?? now;
+  }
 }
 
 export async function update(api: Api, req: Request, t: Target): Promise<Reply> {
