@@ -1,0 +1,130 @@
+// Job and ttl-after-finished controllers end to end: kube-apiserver on raftkv, the controllers
+// in-process, a FakeKubelet running pods bound (spec.nodeName) to its node; read back with kubectl.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { R } from '@kube-ts/client/resources';
+import type { CoreEvent } from '@kube-ts/client/events';
+import type { KubeObject, Pod } from '@kube-ts/client/types';
+import type { Job } from '@kube-ts/client/workloads';
+import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import { JobController } from '../src/controllers/job/index.js';
+import { initTTLAfterFinished } from '../src/controllers/ttlafterfinished/index.js';
+import { FakeKubelet } from './support/fakekubelet.js';
+import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+
+const NODE = 'job-node';
+
+function jobManifest(name: string, spec: Record<string, unknown>, podAnnotations: Record<string, string>): string {
+  return JSON.stringify({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+    spec: {
+      ...spec,
+      template: {
+        metadata: { annotations: podAnnotations },
+        spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] },
+      },
+    },
+  });
+}
+
+describe('job controller e2e (raftkv)', () => {
+  let c: Cluster;
+  let h: Harness;
+  let kubelet: FakeKubelet;
+  const jobs = (): ReturnType<Harness['rest']['resource']> => h.rest.resource<Job>(R.jobs);
+  const getJob = async (name: string): Promise<Job> => (await jobs().get(name, 'default')) as Job;
+  const podsOf = async (name: string): Promise<Pod[]> =>
+    (await h.rest.resource<Pod>(R.pods).list('default', { labelSelector: `batch.kubernetes.io/job-name=${name}` })).items;
+  const eventsFor = async (name: string): Promise<CoreEvent[]> =>
+    (await h.rest.resource<CoreEvent & KubeObject>(R.events).list('default', { fieldSelector: `involvedObject.name=${name}` })).items;
+
+  beforeAll(async () => {
+    c = await startCluster('raftkv');
+    kubelet = new FakeKubelet(restFor(c), { nodes: [NODE] });
+    await kubelet.start();
+    // A 1 s first pod-failure backoff (upstream 10 s) keeps the failure scenario short.
+    h = await runControllers(c, [(ctx) => new JobController(ctx, { podFailureBackoffMs: 1000 }), initTTLAfterFinished]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await kubelet?.stop();
+    await c?.teardown();
+  });
+
+  it('runs completions 3 / parallelism 2 to Complete; kubectl shows 3/3 and wait returns', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('ok', { completions: 3, parallelism: 2 }, { 'kube-ts.test/phase': 'Succeeded', 'kube-ts.test/run-ms': '300' }));
+    await c.kubectlOk(['wait', '--for=condition=complete', 'job/ok', '--timeout=30s']);
+    const row = await c.kubectlOk(['get', 'job', 'ok', '--no-headers']);
+    expect(row).toMatch(/^ok\s+Complete\s+3\/3\s/);
+
+    const j = await getJob('ok');
+    expect(j.status?.succeeded).toBe(3);
+    expect(j.status?.failed ?? 0).toBe(0);
+    expect(j.status?.active ?? 0).toBe(0);
+    expect(j.status?.ready).toBe(0);
+    expect(j.status?.terminating).toBe(0);
+    expect(j.status?.uncountedTerminatedPods).toEqual({});
+    expect(j.status?.startTime).toBeTruthy();
+    expect(j.status?.completionTime).toBeTruthy();
+    expect(j.status?.conditions?.map((x) => [x.type, x.status, x.reason, x.message])).toEqual([
+      ['SuccessCriteriaMet', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+      ['Complete', 'True', 'CompletionsReached', 'Reached expected number of succeeded pods'],
+    ]);
+
+    const pods = await podsOf('ok');
+    expect(pods).toHaveLength(3);
+    for (const p of pods) {
+      expect(p.metadata.labels).toMatchObject({ 'batch.kubernetes.io/job-name': 'ok', 'job-name': 'ok', 'batch.kubernetes.io/controller-uid': j.metadata.uid, 'controller-uid': j.metadata.uid });
+      expect(p.metadata.finalizers ?? []).not.toContain('batch.kubernetes.io/job-tracking');
+      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'Job', name: 'ok', uid: j.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    }
+    await eventually(async () => {
+      const evs = await eventsFor('ok');
+      return evs.filter((e) => e.reason === 'SuccessfulCreate').length === 3 && evs.some((e) => e.reason === 'Completed' && e.message === 'Job completed' && e.source?.component === 'job-controller');
+    }, 10_000, 'SuccessfulCreate x3 and Completed events');
+    const describe = await c.kubectlOk(['describe', 'job', 'ok']);
+    expect(describe).toMatch(/Pods Statuses:\s+0 Active \(0 Ready\) \/ 3 Succeeded \/ 0 Failed/);
+  }, 60_000);
+
+  it('fails with BackoffLimitExceeded after backoffLimit+1 failed pods', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('boom', { backoffLimit: 1 }, { 'kube-ts.test/phase': 'Failed', 'kube-ts.test/exit-code': '3' }));
+    await c.kubectlOk(['wait', '--for=condition=failed', 'job/boom', '--timeout=30s']);
+    const j = await getJob('boom');
+    expect(j.status?.failed).toBe(2);
+    expect(j.status?.succeeded ?? 0).toBe(0);
+    expect(j.status?.conditions?.map((x) => [x.type, x.status, x.reason, x.message])).toEqual([
+      ['FailureTarget', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+      ['Failed', 'True', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit'],
+    ]);
+    expect(j.status?.completionTime).toBeUndefined();
+    expect(await podsOf('boom')).toHaveLength(2);
+    expect(await c.kubectlOk(['get', 'job', 'boom', '--no-headers'])).toMatch(/^boom\s+Failed\s+0\/1\s/);
+    await eventually(async () => (await eventsFor('boom')).some((e) => e.type === 'Warning' && e.reason === 'BackoffLimitExceeded' && e.message === 'Job has reached the specified backoff limit'), 10_000, 'BackoffLimitExceeded event');
+  }, 60_000);
+
+  it('runs an Indexed job (indexes, hostnames, completedIndexes), then deletes it after ttlSecondsAfterFinished', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed', ttlSecondsAfterFinished: 1 }, { 'kube-ts.test/phase': 'Succeeded' }));
+    await c.kubectlOk(['wait', '--for=condition=complete', 'job/idx', '--timeout=30s']);
+    const pods = await podsOf('idx');
+    const byIndex = new Map(pods.map((p) => [p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'], p]));
+    expect([...byIndex.keys()].sort()).toEqual(['0', '1', '2']);
+    for (const [ix, p] of byIndex) {
+      expect(p.metadata.name).toMatch(new RegExp(`^idx-${ix}-[a-z0-9]{5}$`));
+      expect(p.metadata.labels?.['batch.kubernetes.io/job-completion-index']).toBe(ix);
+      expect(p.spec.hostname).toBe(`idx-${ix}`);
+      expect((p.spec.containers[0] as { env?: unknown[] }).env).toEqual([{ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']" } } }]);
+    }
+    // The TTL controller deletes the finished Job (foreground: it waits on its dependents).
+    const gone = await eventually(async () => {
+      try {
+        const j = await getJob('idx');
+        if (j.status?.completedIndexes !== '0-2') throw new Error(`completedIndexes ${j.status?.completedIndexes}`);
+        return j.metadata.deletionTimestamp ? j : undefined;
+      } catch (e) {
+        if ((e as { code?: number }).code === 404) return { deleted: true } as unknown as Job;
+        throw e;
+      }
+    }, 15_000, 'TTL deletion of idx');
+    if (gone.metadata) expect(gone.metadata.finalizers ?? []).toContain('foregroundDeletion');
+  }, 60_000);
+});
