@@ -67,6 +67,9 @@ const program = new Command('kube-controller-manager')
   .option('--node-startup-grace-period <d>', 'Amount of time which we allow starting Node to be unresponsive before marking it unhealthy.', '1m0s')
   .option('--terminated-pod-gc-threshold <n>', 'Number of terminated pods that can exist before the terminated pod garbage collector starts deleting terminated pods.', '12500')
   .option('--horizontal-pod-autoscaler-sync-period <d>', 'The period for syncing the number of pods in horizontal pod autoscaler.', '15s')
+  .option('--max-endpoints-per-slice <n>', 'The maximum number of endpoints that will be added to an EndpointSlice.', '100')
+  .option('--endpoint-updates-batch-period <d>', 'The length of endpoint updates batching period.', '0s')
+  .option('--endpointslice-updates-batch-period <d>', 'The length of endpoint slice updates batching period.', '0s')
   .option('--use-service-account-credentials [bool]', 'Accepted for compatibility; every controller uses the --kubeconfig credentials.')
   .option('--kube-api-qps <n>', 'QPS to use while talking with kubernetes apiserver.', '20')
   .option('--kube-api-burst <n>', 'Burst to use while talking with kubernetes apiserver.', '30')
@@ -125,6 +128,9 @@ async function main(): Promise<void> {
     nodeStartupGracePeriodMs: dur('nodeStartupGracePeriod'),
     terminatedPodGCThreshold: Number(o.terminatedPodGcThreshold),
     hpaSyncPeriodMs: dur('horizontalPodAutoscalerSyncPeriod'),
+    maxEndpointsPerSlice: Number(o.maxEndpointsPerSlice),
+    endpointUpdatesBatchPeriodMs: dur('endpointUpdatesBatchPeriod'),
+    endpointSliceUpdatesBatchPeriodMs: dur('endpointsliceUpdatesBatchPeriod'),
     concurrency,
   };
   if (options.allocateNodeCIDRs && !options.clusterCIDR) fail('--cluster-cidr must be set when --allocate-node-cidrs is true');

@@ -36,6 +36,11 @@ export interface ControllerManagerOptions {
   terminatedPodGCThreshold: number;
   /** --horizontal-pod-autoscaler-sync-period (default 15s). */
   hpaSyncPeriodMs: number;
+  /** --max-endpoints-per-slice (default 100). */
+  maxEndpointsPerSlice?: number;
+  /** --endpoint-updates-batch-period / --endpointslice-updates-batch-period (default 0: none). */
+  endpointUpdatesBatchPeriodMs?: number;
+  endpointSliceUpdatesBatchPeriodMs?: number;
   /** --concurrent-<name>-syncs, keyed by controller name (deployment, replicaset, ...). */
   concurrency: Record<string, number>;
 }

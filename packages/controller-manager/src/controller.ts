@@ -3,6 +3,7 @@
 // and makes the world match. Errors requeue with the rate limiter, so a failed sync is retried
 // with backoff and a restart simply re-lists and syncs everything again (level-triggered).
 import { isTombstone, type Tombstone } from '@kube-ts/client/informer';
+import type { RateLimiter } from '@kube-ts/client/ratelimiter';
 import { prometheusQueueMetricsProvider } from '@kube-ts/client/queuemetrics';
 import { objectKey, type KubeObject } from '@kube-ts/client/types';
 import { WorkQueue } from '@kube-ts/client/workqueue';
@@ -23,6 +24,8 @@ export interface QueueControllerOptions {
   sync(key: string): Promise<SyncResult | void>;
   /** Caches that must be synced before the first sync. */
   caches: Syncable[];
+  /** For addRateLimited (default: the client's defaultControllerRateLimiter on ctx.clock). */
+  rateLimiter?: RateLimiter<string>;
   /** Give up on a key after this many consecutive failures (upstream: 15 for most; default: never). */
   maxRetries?: number;
 }
@@ -35,7 +38,7 @@ export class QueueController implements Controller {
   constructor(private readonly o: QueueControllerOptions) {
     this.name = o.name;
     this.queue = new WorkQueue<string>({
-      name: o.queueName ?? o.name, clock: o.ctx.clock, metrics: prometheusQueueMetricsProvider(o.ctx.metrics),
+      name: o.queueName ?? o.name, clock: o.ctx.clock, rateLimiter: o.rateLimiter, metrics: prometheusQueueMetricsProvider(o.ctx.metrics),
     });
     this.metrics = reconcileMetrics(o.ctx.metrics);
   }
