@@ -12,14 +12,14 @@ import { objectKey, type Pod } from '@kube-ts/client/types';
 import type { Deployment, ReplicaSet, ReplicationController, StatefulSet } from '@kube-ts/client/workloads';
 import type { Controller, ControllerContext } from '../../context.js';
 import { QueueController, type SyncResult } from '../../controller.js';
-import { controllerRefOf, metaNow, podCondition } from '../../util/pods.js';
-import { buildDisruptedPodMap, countHealthyPods, expectedPodCount, setMetaCondition, verifyGroupKind, nextPdbStatus, type ScaleFinder } from './budget.js';
+import { metaNow, podCondition } from '../../util/pods.js';
+import { buildDisruptedPodMap, countHealthyPods, expectedPodCount, setMetaCondition, nextPdbStatus, type ScaleFinder } from './budget.js';
+import { scaleFinders } from './finders.js';
 import { DISRUPTION_ALLOWED, SYNC_FAILED, type PodDisruptionBudget } from './types.js';
 
 /** stalePodDisruptionTimeout. */
 export const STALE_POD_DISRUPTION_TIMEOUT_MS = 2 * 60_000;
 const FIELD_MANAGER = 'DisruptionController';
-const APPS = ['apps', 'extensions'];
 
 export class DisruptionController implements Controller {
   readonly name = 'disruption-controller';
@@ -46,12 +46,12 @@ export class DisruptionController implements Controller {
     const caches = [this.pdbs, this.pods, this.rss, this.deployments, this.rcs, this.sets];
     this.queue = new QueueController({ name: this.name, queueName: 'disruption', ctx, caches, sync: (k) => this.sync(k) });
     this.staleQueue = new QueueController({ name: this.name, queueName: 'stale_pod_disruption', ctx, caches, sync: (k) => this.syncStalePodDisruption(k) });
-    this.finders = [
-      (ref, ns) => this.replicaSetScale(ref, ns),
-      (ref, ns) => this.deploymentScale(ref, ns),
-      (ref, ns) => this.rcScale(ref, ns),
-      (ref, ns) => this.statefulSetScale(ref, ns),
-    ];
+    this.finders = scaleFinders({
+      replicaSet: (ns, n) => this.rss.store.getByName(ns, n),
+      deployment: (ns, n) => this.deployments.store.getByName(ns, n),
+      replicationController: (ns, n) => this.rcs.store.getByName(ns, n),
+      statefulSet: (ns, n) => this.sets.store.getByName(ns, n),
+    });
 
     this.pdbs.addEventHandler({
       add: (p) => this.queue.enqueue(p),
@@ -94,43 +94,6 @@ export class DisruptionController implements Controller {
     }
     return list[0];
   }
-
-  // ---- controller scale finders -----------------------------------------------------------
-
-  private replicaSetScale: ScaleFinder = (ref, ns) => {
-    if (!verifyGroupKind(ref, 'ReplicaSet', APPS)) return undefined;
-    const rs = this.rss.store.getByName(ns, ref.name);
-    if (!rs || rs.metadata.uid !== ref.uid) return undefined;
-    // A ReplicaSet of a Deployment counts through the Deployment.
-    if (controllerRefOf(rs)?.kind === 'Deployment') return undefined;
-    return { uid: rs.metadata.uid, scale: rs.spec.replicas ?? 1 };
-  };
-
-  private deploymentScale: ScaleFinder = (ref, ns) => {
-    if (!verifyGroupKind(ref, 'ReplicaSet', APPS)) return undefined;
-    const rs = this.rss.store.getByName(ns, ref.name);
-    if (!rs || rs.metadata.uid !== ref.uid) return undefined;
-    const dref = controllerRefOf(rs);
-    if (!dref || !verifyGroupKind(dref, 'Deployment', APPS)) return undefined;
-    const d = this.deployments.store.getByName(ns, dref.name);
-    if (!d || d.metadata.uid !== dref.uid) return undefined;
-    return { uid: d.metadata.uid, scale: d.spec.replicas ?? 1 };
-  };
-
-  private rcScale: ScaleFinder = (ref, ns) => {
-    if (!verifyGroupKind(ref, 'ReplicationController', [''])) return undefined;
-    const rc = this.rcs.store.getByName(ns, ref.name);
-    if (!rc || rc.metadata.uid !== ref.uid) return undefined;
-    const spec = rc.spec as { replicas?: number } | undefined;
-    return { uid: rc.metadata.uid, scale: spec?.replicas ?? 1 };
-  };
-
-  private statefulSetScale: ScaleFinder = (ref, ns) => {
-    if (!verifyGroupKind(ref, 'StatefulSet', APPS)) return undefined;
-    const ss = this.sets.store.getByName(ns, ref.name);
-    if (!ss || ss.metadata.uid !== ref.uid) return undefined;
-    return { uid: ss.metadata.uid, scale: ss.spec.replicas ?? 1 };
-  };
 
   // ---- PDB status ---------------------------------------------------------------------------
 
