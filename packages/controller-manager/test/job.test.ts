@@ -2,8 +2,7 @@
 // in-process, a FakeKubelet running pods bound (spec.nodeName) to its node; read back with kubectl.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@kube-ts/client/resources';
-import type { CoreEvent } from '@kube-ts/client/events';
-import type { KubeObject, Pod } from '@kube-ts/client/types';
+import type { CoreEvent, Pod } from '@kube-ts/client/types';
 import type { Job } from '@kube-ts/client/workloads';
 import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
 import { JobController } from '../src/controllers/job/index.js';
@@ -35,7 +34,7 @@ describe('job controller e2e (raftkv)', () => {
   const podsOf = async (name: string): Promise<Pod[]> =>
     (await h.rest.resource<Pod>(R.pods).list('default', { labelSelector: `batch.kubernetes.io/job-name=${name}` })).items;
   const eventsFor = async (name: string): Promise<CoreEvent[]> =>
-    (await h.rest.resource<CoreEvent & KubeObject>(R.events).list('default', { fieldSelector: `involvedObject.name=${name}` })).items;
+    (await h.rest.resource<CoreEvent>(R.events).list('default', { fieldSelector: `involvedObject.name=${name}` })).items;
 
   beforeAll(async () => {
     c = await startCluster('raftkv');

@@ -98,21 +98,25 @@ export function firstPendingIndexes(activePods: Pod[], succeeded: Intervals, cou
  */
 export function duplicatedIndexPodsForRemoval(pods: Pod[], completions: number): { rm: Pod[]; left: Pod[] } {
   const rm: Pod[] = []; const left: Pod[] = [];
-  const byIndex = new Map<number, Pod[]>();
-  for (const p of pods) {
+  // Stable sort by index: pods without one (-1) first, out-of-range ones last.
+  const sorted = [...pods].sort((a, b) => completionIndex(a) - completionIndex(b));
+  const flush = (same: Pod[], ix: number): void => {
+    if (same.length === 0) return;
+    if (ix === UNKNOWN_INDEX) { rm.push(...same); return; }
+    if (same.length === 1) { left.push(same[0]!); return; }
+    const ranked = [...same].sort((a, b) => compareForDeletion(a, b));
+    rm.push(...ranked.slice(0, -1));
+    left.push(ranked[ranked.length - 1]!);
+  };
+  let group: Pod[] = [];
+  let last = UNKNOWN_INDEX;
+  for (const [i, p] of sorted.entries()) {
     const ix = completionIndex(p);
-    if (ix === UNKNOWN_INDEX || ix >= completions) { rm.push(p); continue; }
-    const l = byIndex.get(ix) ?? [];
-    l.push(p);
-    byIndex.set(ix, l);
+    if (ix >= completions) { flush(group, last); group = []; rm.push(...sorted.slice(i)); break; }
+    if (ix !== last) { flush(group, last); group = []; last = ix; }
+    group.push(p);
   }
-  for (const ix of [...byIndex.keys()].sort((a, b) => a - b)) {
-    const same = byIndex.get(ix)!;
-    if (same.length === 1) { left.push(same[0]!); continue; }
-    same.sort((a, b) => compareForDeletion(a, b));
-    rm.push(...same.slice(0, -1));
-    left.push(same[same.length - 1]!);
-  }
+  flush(group, last);
   return { rm, left };
 }
 
