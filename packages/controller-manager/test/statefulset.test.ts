@@ -1,7 +1,7 @@
 // StatefulSet controller end to end: kube-apiserver, kube-scheduler and FakeKubelet nodes, the
 // controller in-process, driven and read with the real kubectl (apply, scale, rollout status).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SharedIndexInformer } from '@kube-ts/client/informer';
+import { SharedIndexInformer, unwrapTombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { KubeList, Pod } from '@kube-ts/client/types';
 import type { PersistentVolumeClaim, StatefulSet } from '@kube-ts/client/workloads';
@@ -52,7 +52,7 @@ describe('statefulset controller e2e', () => {
         const ord = Number(name.split('-')[1]);
         if (ord > 0) { const prev = pods.store.get(`default/web-${ord - 1}`); readyPredecessorAtAdd.push(!!prev && isPodReady(prev)); }
       },
-      delete: (p) => { deleted.push(('obj' in p ? p.obj : p).metadata.name!); },
+      delete: (p) => { deleted.push(unwrapTombstone(p).metadata.name!); },
     });
     void pods.run(ac.signal);
     await pods.waitForSync();
