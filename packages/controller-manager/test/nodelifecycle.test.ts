@@ -57,6 +57,19 @@ describe('node lifecycle e2e', () => {
     expect(node.spec?.taints ?? []).toEqual([]);
   });
 
+  it('removing a NoExecute taint cancels the pending eviction', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], podManifest('c60', '[{key: maint, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]').replace('node-b', 'node-a'));
+    await eventually(async () => (await pods.get('c60'))?.status?.phase === 'Running', 10_000, 'c60 running');
+    await c.kubectlOk(['taint', 'nodes', 'node-a', 'maint=x:NoExecute']);
+    const tc = h.controllers[1] as unknown as { pending(): Array<{ pod: string; fireAt: number }> };
+    const p = await eventually(() => tc.pending().find((x) => x.pod === 'default/c60'), 10_000, 'eviction scheduled');
+    expect(p.fireAt - Date.now()).toBeGreaterThan(50_000);
+    await c.kubectlOk(['taint', 'nodes', 'node-a', 'maint-']);
+    await eventually(() => tc.pending().length === 0, 10_000, 'eviction cancelled');
+    await eventually(async () => (await c.kubectlOk(['get', 'events', '--field-selector', 'involvedObject.name=c60', '-o', 'jsonpath={.items[*].message}'])).includes('Cancelling deletion of Pod default/c60'), 10_000, 'cancel event');
+    expect((await pods.get('c60'))?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('a dead kubelet: Unknown conditions, unreachable taints, NotReady pods, evictions as tolerated', async () => {
     await c.kubectlOk(['apply', '-f', '-'], [
       podManifest('tol3', `[${UNREACHABLE}, tolerationSeconds: 3}]`),
