@@ -101,6 +101,53 @@ describe('job controller e2e (raftkv)', () => {
     await eventually(async () => (await eventsFor('boom')).some((e) => e.type === 'Warning' && e.reason === 'BackoffLimitExceeded' && e.message === 'Job has reached the specified backoff limit'), 10_000, 'BackoffLimitExceeded event');
   }, 60_000);
 
+  it('fails at activeDeadlineSeconds (DeadlineExceeded), deleting and counting its running pods', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('slow', { parallelism: 2, completions: 4, activeDeadlineSeconds: 2 }, {}));
+    await c.kubectlOk(['wait', '--for=condition=failed', 'job/slow', '--timeout=30s']);
+    const j = await getJob('slow');
+    expect(j.status?.conditions?.map((x) => [x.type, x.reason, x.message])).toEqual([
+      ['FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline'],
+      ['Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline'],
+    ]);
+    expect(j.status?.failed).toBe(2);
+    expect(j.status?.active ?? 0).toBe(0);
+    expect(j.status?.terminating).toBe(0);
+    expect(await podsOf('slow')).toHaveLength(0);
+  }, 60_000);
+
+  it('fails on a podFailurePolicy FailJob exit code with upstream\'s message', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('pfp', {
+      backoffLimit: 6,
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } }] },
+    }, { 'kube-ts.test/phase': 'Failed', 'kube-ts.test/exit-code': '42' }));
+    await c.kubectlOk(['wait', '--for=condition=failed', 'job/pfp', '--timeout=30s']);
+    const j = await getJob('pfp');
+    const [pod] = await podsOf('pfp');
+    const msg = `Container main for pod default/${pod!.metadata.name} failed with exit code 42 matching FailJob rule at index 0`;
+    expect(j.status?.conditions?.map((x) => [x.type, x.reason, x.message])).toEqual([['FailureTarget', 'PodFailurePolicy', msg], ['Failed', 'PodFailurePolicy', msg]]);
+    expect(j.status?.failed).toBe(1);
+  }, 60_000);
+
+  it('creates no pods while suspended and starts them on resume (Suspended/Resumed)', async () => {
+    await c.kubectlOk(['apply', '-f', '-'], jobManifest('sus', { suspend: true }, { 'kube-ts.test/phase': 'Succeeded', 'kube-ts.test/run-ms': '200' }));
+    const suspended = await eventually(async () => {
+      const j = await getJob('sus');
+      return j.status?.conditions?.find((x) => x.type === 'Suspended' && x.status === 'True') ? j : undefined;
+    }, 10_000, 'Suspended condition');
+    expect(suspended.status?.startTime).toBeUndefined();
+    expect(suspended.status?.conditions?.find((x) => x.type === 'Suspended')).toMatchObject({ reason: 'JobSuspended', message: 'Job suspended' });
+    expect(await podsOf('sus')).toHaveLength(0);
+    await c.kubectlOk(['patch', 'job', 'sus', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+    await c.kubectlOk(['wait', '--for=condition=complete', 'job/sus', '--timeout=30s']);
+    const j = await getJob('sus');
+    expect(j.status?.conditions?.find((x) => x.type === 'Suspended')).toMatchObject({ status: 'False', reason: 'JobResumed', message: 'Job resumed' });
+    expect(j.status?.startTime).toBeTruthy();
+    await eventually(async () => {
+      const reasons = (await eventsFor('sus')).map((e) => e.reason);
+      return reasons.includes('Suspended') && reasons.includes('Resumed');
+    }, 10_000, 'Suspended and Resumed events');
+  }, 60_000);
+
   it('runs an Indexed job (indexes, hostnames, completedIndexes), then deletes it after ttlSecondsAfterFinished', async () => {
     await c.kubectlOk(['apply', '-f', '-'], jobManifest('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed', ttlSecondsAfterFinished: 1 }, { 'kube-ts.test/phase': 'Succeeded' }));
     await c.kubectlOk(['wait', '--for=condition=complete', 'job/idx', '--timeout=30s']);
