@@ -1,11 +1,13 @@
 // Garbage collector end to end: kube-apiserver + the collector in-process; owners and dependents
-// made with ownerReferences by hand, cascading deletes driven with the real kubectl.
+// made with ownerReferences by hand, cascading deletes driven with the real kubectl. The pod
+// garbage collector (podgc) runs alongside, with a short period and node quarantine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNotFound } from '@kube-ts/client/errors';
 import { R } from '@kube-ts/client/resources';
 import type { CoreEvent, KubeObject, OwnerReference, Pod } from '@kube-ts/client/types';
 import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
 import { initGarbageCollector } from '../src/controllers/garbagecollector/index.js';
+import { PodGCController } from '../src/controllers/podgc/index.js';
 import { eventually, runControllers, type Harness } from './support/harness.js';
 
 describe('garbage collector e2e', () => {
@@ -14,7 +16,7 @@ describe('garbage collector e2e', () => {
 
   beforeAll(async () => {
     c = await startCluster('raftkv');
-    h = await runControllers(c, [initGarbageCollector], { workers: 4 });
+    h = await runControllers(c, [initGarbageCollector, (ctx) => new PodGCController(ctx, { periodMs: 300, quarantineMs: 1_000 })], { workers: 4 });
   });
 
   afterAll(async () => {
@@ -98,5 +100,18 @@ describe('garbage collector e2e', () => {
     expect(ev.message).toBe(`ownerRef [v1/ConfigMap, namespace: elsewhere, name: ns-owner, uid: ${owner.metadata.uid}] does not resolve to an item in namespace elsewhere`);
     expect(ev.source?.component).toBe('garbage-collector-controller');
     expect(await cms().get('ns-owner', 'default')).toBeDefined();
+  });
+
+  it('podgc: a pod bound to a node that does not exist is marked Failed (DeletionByPodGC) and force-deleted', async () => {
+    const w = await pods().watch('default', { fieldSelector: 'metadata.name=lost' });
+    const seen: Pod[] = [];
+    const done = (async () => { for await (const e of w) { seen.push(e.object); if (e.type === 'DELETED') break; } })();
+    await pods().create({ metadata: { name: 'lost', namespace: 'default' }, spec: { nodeName: 'no-such-node', containers: [{ name: 'c', image: 'nginx' }] } });
+    await eventually(async () => gone(() => pods().get('lost', 'default')), 20_000, 'orphaned pod deleted');
+    await done;
+    w.stop();
+    const last = seen.at(-1)!;
+    expect(last.status?.phase).toBe('Failed');
+    expect(last.status?.conditions?.find((x) => x.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists' });
   });
 });

@@ -100,7 +100,7 @@ describe('podgc controller pass', () => {
     expect(actions).toEqual([
       'delete pods/t1 grace=0',
       'get nodes/gone',
-      `apply pods/orphan/status PodGC force=true {"phase":"Failed","conditions":[{"type":"DisruptionTarget","status":"True","reason":"DeletionByPodGC","message":"PodGC: node no longer exists","lastTransitionTime":"${ts}"}]}`,
+      `strategic pods/orphan/status PodGC force=undefined {"phase":"Failed","conditions":[{"type":"DisruptionTarget","status":"True","reason":"DeletionByPodGC","message":"PodGC: node no longer exists","lastTransitionTime":"${ts}"}]}`,
       'delete pods/orphan grace=0',
     ]);
   });

@@ -3,7 +3,7 @@
 // out-of-service nodes, pods bound to nodes that are gone (a node must be missing from the cache,
 // then still missing after a quarantine and confirmed by a GET), and terminating pods that were
 // never scheduled. A pod not yet terminal is first marked Failed (with a DisruptionTarget
-// condition for orphans) through a server-side apply of its status.
+// condition for orphans) through a patch of its status.
 import { isNotFound } from '@kube-ts/client/errors';
 import { R } from '@kube-ts/client/resources';
 import type { Node, Pod } from '@kube-ts/client/types';
@@ -98,7 +98,10 @@ export class PodGCController implements Controller {
         // Orphaned pods have no kubelet to ever move them to a terminal phase.
         const status: Record<string, unknown> = { phase: 'Failed' };
         if (condition) status.conditions = [{ ...condition, lastTransitionTime: metaNow(this.ctx.clock.now()) }];
-        await pods.patch(name, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns }, status }, 'apply', { subresource: 'status', fieldManager: FIELD_MANAGER, force: true });
+        // Upstream applies this status server-side (field manager PodGC); our apiserver's apply
+        // drops .status on the status subresource, so a strategic merge patch (conditions merge
+        // by type) sends the same fields under the same manager.
+        await pods.patch(name, ns, { status }, 'strategic', { subresource: 'status', fieldManager: FIELD_MANAGER });
       }
       await pods.delete(name, ns, { gracePeriodSeconds: 0 });
     } catch (e) {
