@@ -63,12 +63,15 @@ export class GarbageCollector implements Controller {
     this.graphChanges.add({ type: 'delete', virtual: true, apiVersion: i.apiVersion, kind: i.kind, obj: { metadata: { name: i.name, namespace: i.namespace || undefined, uid: i.uid } } });
   }
 
-  /** Starts informers for deletable resources not watched yet; stops handling ones gone from discovery. */
-  syncMonitors(resources: ApiResource[]): boolean {
+  /**
+   * Starts informers for deletable resources not watched yet; stops handling ones gone from
+   * discovery, unless discovery was partial (a failing group must not lose its monitors).
+   */
+  syncMonitors(resources: ApiResource[], partial = false): boolean {
     const want = new Map(deletableResources(resources).map((r) => [resourceKey(r), r]));
     let changed = false;
     for (const [k, m] of this.monitors) {
-      if (want.has(k)) continue;
+      if (want.has(k) || partial) continue;
       m.remove();
       this.monitors.delete(k);
       changed = true;
@@ -113,7 +116,7 @@ export class GarbageCollector implements Controller {
       try {
         const d = await this.discovery.refresh();
         if (d.error) log.warn({ err: d.error.message }, 'garbage collector: partial discovery');
-        this.syncMonitors(d.preferred);
+        this.syncMonitors(d.preferred, !!d.error);
         break;
       } catch (e) {
         log.warn({ err: String(e) }, 'garbage collector: discovery failed; retrying');
@@ -137,7 +140,7 @@ export class GarbageCollector implements Controller {
       if (signal.aborted) break;
       try {
         const d = await this.discovery.refresh();
-        if (this.syncMonitors(d.preferred)) this.ctx.logger.info({ monitors: this.monitors.size }, 'garbage collector: resources changed; monitors synced');
+        if (this.syncMonitors(d.preferred, !!d.error)) this.ctx.logger.info({ monitors: this.monitors.size }, 'garbage collector: resources changed; monitors synced');
       } catch (e) {
         this.ctx.logger.warn({ err: String(e) }, 'garbage collector: discovery failed');
       }
