@@ -23,6 +23,7 @@ import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
 import { priorityAdmission, storePriorityClasses } from './admission/priority.js';
+import { defaultTolerationSecondsAdmission } from './admission/defaulttolerationseconds.js';
 import { VERSION_INFO } from './version.js';
 
 const program = new Command('kube-apiserver')
@@ -43,6 +44,8 @@ const program = new Command('kube-apiserver')
   .option('--service-account-issuer <url>', 'identifier of the service account token issuer (the iss claim)', 'https://kubernetes.default.svc.cluster.local')
   .option('--service-account-signing-key-file <file>', 'private key used to sign service account tokens (generated into --cert-dir when not given)')
   .option('--api-audiences <list>', 'identifiers of the API; default: the issuer')
+  .option('--default-not-ready-toleration-seconds <n>', 'the tolerationSeconds of the not-ready:NoExecute toleration added to every pod that lacks one', '300')
+  .option('--default-unreachable-toleration-seconds <n>', 'the tolerationSeconds of the unreachable:NoExecute toleration added to every pod that lacks one', '300')
   .option('--etcd-compaction-interval <duration>', 'the interval of compaction requests (0 disables)', '5m')
   .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
   .action(async (o: Record<string, string | undefined>) => {
@@ -84,7 +87,7 @@ const program = new Command('kube-apiserver')
       store,
       caches: new WatchCaches(etcd, logger),
       schemas: new SchemaRegistry(builtinTypes),
-      admission: [priorityAdmission(storePriorityClasses(store))],
+      admission: [priorityAdmission(storePriorityClasses(store)), defaultTolerationSecondsAdmission({ notReady: Number(o.defaultNotReadyTolerationSeconds ?? 300), unreachable: Number(o.defaultUnreachableTolerationSeconds ?? 300) })],
       hooks: [serviceAllocationHook(ips, ports)],
       tokens: new TokenIssuer(
         TokenIssuer.keyFrom(o.serviceAccountSigningKeyFile ?? join(o.certDir ?? '/var/run/kubernetes', 'service-account.key')),

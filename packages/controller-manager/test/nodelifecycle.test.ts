@@ -74,14 +74,19 @@ describe('node lifecycle e2e', () => {
     await c.kubectlOk(['apply', '-f', '-'], [
       podManifest('tol3', `[${UNREACHABLE}, tolerationSeconds: 3}]`),
       podManifest('forever', `[${UNREACHABLE}}]`),
-      // What DefaultTolerationSeconds admission would add (our apiserver does not).
-      podManifest('plain', `[${UNREACHABLE}, tolerationSeconds: 300}]`),
-      podManifest('bare', '[]'),
+      // No tolerations: DefaultTolerationSeconds admission adds not-ready and unreachable for 300 s.
+      podManifest('plain', '[]'),
+      // Tolerates unreachable for 0 s (admission leaves it alone): evicted at once.
+      podManifest('bare', `[${UNREACHABLE}, tolerationSeconds: 0}]`),
     ].join('---\n'));
     await eventually(async () => {
       const ps = await Promise.all(['tol3', 'forever', 'plain', 'bare'].map((n) => pods.get(n)));
       return ps.every((p) => p?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
     }, 15_000, 'pods running');
+    expect((await pods.get('plain'))?.spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
 
     const killedAt = Date.now();
     kubelet.killNode('node-b');

@@ -100,6 +100,42 @@ export async function bind(api: Api, req: Request, t: Target): Promise<Reply> {
   return { code: 201, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } };
 }
 
+const BUDGET_MSG = 'Cannot evict pod as it would violate the pod\'s disruption budget.';
+const MAX_DISRUPTED_PODS = 2000;
+
+/**
+ * Takes one disruption from the PodDisruptionBudget (upstream checkAndDecrement): refuses while the
+ * disruption controller has not processed the budget's current generation or none is allowed, and
+ * records the pod in status.disruptedPods so the controller stops counting it as healthy. The
+ * status write is conditional on the version read, so two evictions cannot spend one disruption.
+ */
+async function checkAndDecrement(api: Api, def: ResourceDef, pdb: KubeObject, podName: string, dryRun: boolean): Promise<void> {
+  const name = pdb.metadata.name!;
+  const gr = { group: 'policy', resource: 'poddisruptionbudgets' };
+  await api.store.update(def, pdb.metadata.namespace, name, (cur) => {
+    const status = { ...((cur.status ?? {}) as Obj) };
+    if (Number(status.observedGeneration ?? 0) < Number(cur.metadata.generation ?? 0)) {
+      throw Errors.tooManyRequests(BUDGET_MSG, [{ reason: 'DisruptionBudget', message: `The disruption budget ${name} is still being processed by the server.`, field: '' }], 10);
+    }
+    const allowed = Number(status.disruptionsAllowed ?? 0);
+    if (allowed < 0) throw Errors.forbidden(gr, '', 'pdb disruptions allowed is negative');
+    const disrupted = { ...((status.disruptedPods ?? {}) as Record<string, string>) };
+    if (Object.keys(disrupted).length > MAX_DISRUPTED_PODS) throw Errors.forbidden(gr, '', 'DisruptedPods map too big - too many evictions not confirmed by PDB controller');
+    if (allowed === 0) {
+      throw Errors.tooManyRequests(BUDGET_MSG, [{ reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${String(status.desiredHealthy ?? 0)} healthy pods and has ${String(status.currentHealthy ?? 0)} currently`, field: '' }]);
+    }
+    status.disruptionsAllowed = allowed - 1;
+    if (status.disruptionsAllowed === 0 && Array.isArray(status.conditions)) {
+      status.conditions = (status.conditions as Obj[]).map((c) => (c.type === 'DisruptionAllowed' && c.status !== 'False'
+        ? { ...c, status: 'False', reason: 'InsufficientPods', message: '', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }
+        : c));
+    }
+    disrupted[podName] = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    status.disruptedPods = disrupted;
+    return { ...cur, status };
+  }, { dryRun });
+}
+
 /** POST pods/{name}/eviction: a delete that PodDisruptionBudgets may refuse (429). */
 export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
   if (req.method !== 'POST') throw Errors.methodNotSupported({ group: '', resource: 'pods/eviction' }, req.method.toLowerCase());
@@ -113,9 +149,7 @@ export async function evict(api: Api, req: Request, t: Target): Promise<Reply> {
     const covering = list.items.filter((p) => selectorMatches((p.spec as Obj | undefined)?.selector, pod.metadata.labels));
     if (covering.length > 1) throw Errors.internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
     const pdb = covering[0];
-    if (pdb && Number((pdb.status as Obj | undefined)?.disruptionsAllowed ?? 0) < 1) {
-      throw Errors.tooManyRequests('Cannot evict pod as it would violate the pod\'s disruption budget.', [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name!} needs ${String((pdb.status as Obj | undefined)?.desiredHealthy ?? 0)} healthy pods and has ${String((pdb.status as Obj | undefined)?.currentHealthy ?? 0)} currently`, field: '' }]);
-    }
+    if (pdb) await checkAndDecrement(api, pdbs, pdb, t.name!, isDryRun(req.query));
   }
   const opts = ev?.deleteOptions && typeof ev.deleteOptions === 'object' ? Buffer.from(JSON.stringify(ev.deleteOptions)) : Buffer.alloc(0);
   await deleteResource(api, { ...req, body: opts, headers: { ...req.headers, 'content-type': 'application/json' } }, { ...t, subresource: undefined } as Target);
