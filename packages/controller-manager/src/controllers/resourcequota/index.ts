@@ -39,7 +39,7 @@ export class ResourceQuotaController {
   constructor(private readonly ctx: ControllerContext, syncPeriodMs = RESOURCE_QUOTA_SYNC_PERIOD_MS) {
     this.rqInf = ctx.informers.informerFor<ResourceQuota>(R.resourcequotas);
     this.mapper = new ResourceMapper(ctx.rest);
-    this.queue = new QueueController({ name: 'resourcequota', queueName: 'resource_quota_controller_resource_changes', ctx, caches: [this.rqInf], sync: (k) => this.sync(k) });
+    this.queue = new QueueController({ name: 'resourcequota', queueName: 'resourcequota_primary', ctx, caches: [this.rqInf], sync: (k) => this.sync(k) });
     this.rqInf.addEventHandler({
       add: (q) => this.queue.enqueue(q),
       // Spec changes and the periodic resync (old === new); our own status writes come back as
