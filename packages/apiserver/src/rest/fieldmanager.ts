@@ -26,7 +26,7 @@ export interface FieldManager {
   /** Records an Update operation by `manager` (create: old undefined). */
   update(api: Api, def: ResourceDef, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string): void;
   /** Server-side apply of `applied` onto `live` (undefined: the object does not exist yet). */
-  apply(api: Api, def: ResourceDef, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean): KubeObject;
+  apply(api: Api, def: ResourceDef, live: KubeObject | undefined, applied: KubeObject, manager: string, force: boolean, subresource?: string): KubeObject;
 }
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -38,7 +38,8 @@ export const fieldManager: FieldManager = {
       ...(subresource ? { subresource } : {}),
     });
   },
-  apply: (api, def, live, applied, manager, force) => serverSideApply(api.schemas, def.schema, live, applied, {
-    manager, apiVersion: apiVersionOf(def), force, time: now(), ignoredTopLevel: ignoredTopLevel(def, undefined),
+  apply: (api, def, live, applied, manager, force, subresource) => serverSideApply(api.schemas, def.schema, live, applied, {
+    manager, apiVersion: apiVersionOf(def), force, time: now(), ignoredTopLevel: ignoredTopLevel(def, subresource),
+    ...(subresource ? { subresource } : {}),
   }),
 };

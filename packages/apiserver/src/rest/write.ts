@@ -280,7 +280,7 @@ async function apply(api: Api, req: Request, t: Target): Promise<Reply> {
   applied.metadata.name = t.name!;
   try {
     const result = await storeUpdate(api, req, t, async (cur) => {
-      const merged = fieldManager.apply(api, t.def, cur, structuredClone(applied), manager, force);
+      const merged = fieldManager.apply(api, t.def, cur, structuredClone(applied), manager, force, t.subresource);
       const managed = merged.metadata.managedFields;
       const next = await prepareUpdate(api, req, t, merged, cur, manager, 'UPDATE', true);
       if (managed) next.metadata.managedFields = managed;
@@ -289,6 +289,8 @@ async function apply(api: Api, req: Request, t: Target): Promise<Reply> {
     return { code: 200, body: result };
   } catch (err) {
     if ((err as { code?: number }).code !== 404 || (err as { status?: { details?: { name?: string } } }).status?.details?.name !== t.name) throw err;
+    // Applying a subresource of a missing object does not create it.
+    if (t.subresource) throw err;
   }
   const fresh = fieldManager.apply(api, t.def, undefined, structuredClone(applied), manager, force);
   const managed = fresh.metadata.managedFields;
