@@ -3,6 +3,7 @@
 import type { ControllerDescriptor } from '../registry.js';
 import { UPSTREAM_CONTROLLERS } from '../registry.js';
 import type { ControllerInit } from '../context.js';
+import { initCSRApproving, initCSRSigning } from './certificates/index.js';
 import { initCronJob } from './cronjob/index.js';
 import { initDaemonSet } from './daemonset/index.js';
 import { initDeployment } from './deployment/index.js';
@@ -10,6 +11,7 @@ import { initDisruption } from './disruption/index.js';
 import { initEndpoints } from './endpoints/index.js';
 import { initEndpointSlice } from './endpointslice/index.js';
 import { initGarbageCollector } from './garbagecollector/index.js';
+import { initHorizontalPodAutoscaler } from './hpa/index.js';
 import { initJob } from './job/index.js';
 import { initNamespace } from './namespace/index.js';
 import { initNodeIpam } from './nodeipam/index.js';
@@ -39,9 +41,12 @@ export const DESCRIPTORS: ControllerDescriptor[] = [
   d('job-controller', initJob, 'job'),
   d('deployment-controller', initDeployment, 'deployment'),
   d('replicaset-controller', initReplicaSet, 'replicaset'),
+  d('horizontal-pod-autoscaler-controller', initHorizontalPodAutoscaler, 'horizontalpodautoscaler'),
   d('disruption-controller', initDisruption, 'disruption'),
   d('statefulset-controller', initStatefulSet, 'statefulset'),
   d('cronjob-controller', initCronJob, 'cronjob'),
+  d('certificatesigningrequest-signing-controller', initCSRSigning, 'csrsigning'),
+  d('certificatesigningrequest-approving-controller', initCSRApproving, 'csrapproving'),
   d('node-ipam-controller', initNodeIpam, 'nodeipam'),
   d('node-lifecycle-controller', initNodeLifecycle, 'nodelifecycle'),
   d('taint-eviction-controller', initTaintEviction, 'nodelifecycle'),
