@@ -1,4 +1,5 @@
 // Starts the enabled controllers on one shared informer factory and stops them together.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from '@kube-ts/client/clock';
@@ -23,6 +24,9 @@ export class ControllerManager {
 
   /** Runs until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
+    // Every informer and worker pool listens on this one signal (the garbage collector alone
+    // runs an informer per resource), far past Node's default warning threshold of 10.
+    setMaxListeners(0, signal);
     const { ctx, shutdownEvents } = buildContext({ rest: this.o.rest, options: this.o.options, logger: this.o.logger, metrics: this.o.metrics, clock: this.o.clock });
     const started: Array<{ c: Controller; workers: number }> = [];
     const implemented = new Set(this.o.descriptors.map((d) => d.name));

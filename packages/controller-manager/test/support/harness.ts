@@ -1,5 +1,6 @@
 // Runs controllers in-process against a test cluster (raftkv + kube-apiserver processes from the
 // apiserver's test support): the same ControllerContext the binary builds, on a fresh RestClient.
+import { setMaxListeners } from 'node:events';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Clock } from '@kube-ts/client/clock';
@@ -36,6 +37,7 @@ export async function runControllers(c: Cluster, inits: ControllerInit[], o: { o
     controllers.push(ctrl);
   }
   const ac = new AbortController();
+  setMaxListeners(0, ac.signal);
   built.ctx.informers.start(ac.signal);
   const runs = controllers.map((ctrl) => ctrl.run(o.workers ?? 2, ac.signal));
   let stopped: Promise<void> | undefined;
