@@ -20,3 +20,4 @@ export * from './workqueue.js';
 export * from './leaderelection.js';
 export * from './events.js';
 export * from './serving.js';
+export * from './componentmain.js';

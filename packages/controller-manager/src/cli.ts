@@ -2,16 +2,12 @@
 // kube-controller-manager: upstream's flags, Lease leader election (only the leader runs
 // controllers; losing the lease exits so a restart re-lists from scratch), and the secure port
 // with /healthz, /livez, /readyz and /metrics.
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { buildConfig } from '@kube-ts/client/kubeconfig';
 import { RestClient } from '@kube-ts/client/rest';
-import { LeaderElector, LeaseLock } from '@kube-ts/client/leaderelection';
-import { EventBroadcaster, eventSinkFromRest } from '@kube-ts/client/events';
-import { startSecureServing } from '@kube-ts/client/serving';
+import { runComponent } from '@kube-ts/client/componentmain';
 import { DEFAULT_OPTIONS, DEFAULT_WORKERS, type ControllerManagerOptions } from './context.js';
 import { parseDuration } from './duration.js';
 import { ControllersFlagError, selectControllers } from './registry.js';
@@ -144,64 +140,19 @@ async function main(): Promise<void> {
   const rest = new RestClient(clientCfg, { registry });
   const manager = new ControllerManager({ rest, options, logger, metrics: registry, descriptors: DESCRIPTORS, enabled });
 
-  const identity = `${hostname()}_${randomUUID()}`;
-  let elector: LeaderElector | undefined;
-  const port = Number(o.securePort);
-  if (port > 0) {
-    await startSecureServing({
-      port, bindAddress: String(o.bindAddress), certFile: str('tlsCertFile'), keyFile: str('tlsPrivateKeyFile'),
-      selfSignedName: 'kube-controller-manager', registry,
-      checks: [{ name: 'leaderElection', check: () => (elector && !elector.leaderHealthy(20_000) ? 'leader lease expired' : undefined) }],
-    });
-    logger.info({ port }, 'serving securely');
-  }
-
-  const stop = new AbortController();
-  let shuttingDown = false;
-  const shutdown = (sig: string): void => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal: sig }, 'shutting down');
-    stop.abort();
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  if (!boolFlag(o.leaderElect)) {
-    await manager.run(stop.signal);
-    process.exit(0);
-  }
-  const broadcaster = new EventBroadcaster({ sink: eventSinkFromRest(rest), component: 'kube-controller-manager', host: hostname(), logger });
-  const lock = new LeaseLock({
-    namespace: String(o.leaderElectResourceNamespace), name: String(o.leaderElectResourceName), identity, client: rest,
-    eventRecorder: broadcaster.newRecorder(),
+  await runComponent({
+    name: 'kube-controller-manager', rest, logger, registry,
+    leaderElection: boolFlag(o.leaderElect)
+      ? {
+        namespace: String(o.leaderElectResourceNamespace), name: String(o.leaderElectResourceName),
+        leaseDurationMs: dur('leaderElectLeaseDuration'), renewDeadlineMs: dur('leaderElectRenewDeadline'), retryPeriodMs: dur('leaderElectRetryPeriod'),
+      }
+      : undefined,
+    serving: { port: Number(o.securePort), bindAddress: String(o.bindAddress), certFile: str('tlsCertFile'), keyFile: str('tlsPrivateKeyFile') },
+    startedLeadingMessage: 'became leader; starting controllers',
+    runFailedMessage: 'controller manager failed',
+    run: (signal) => manager.run(signal),
   });
-  let leading = false;
-  elector = new LeaderElector({
-    lock,
-    leaseDurationMs: dur('leaderElectLeaseDuration'),
-    renewDeadlineMs: dur('leaderElectRenewDeadline'),
-    retryPeriodMs: dur('leaderElectRetryPeriod'),
-    releaseOnCancel: true,
-    name: 'kube-controller-manager',
-    logger,
-    callbacks: {
-      onStartedLeading: (signal) => {
-        leading = true;
-        logger.info({ identity }, 'became leader; starting controllers');
-        manager.run(signal).catch((e: unknown) => { logger.error({ err: e }, 'controller manager failed'); process.exit(1); });
-      },
-      onStoppedLeading: () => {
-        if (shuttingDown) return;
-        if (leading) { logger.error({ identity }, 'leaderelection lost'); process.exit(1); }
-      },
-      onNewLeader: (id) => { if (id !== identity) logger.info({ leader: id }, 'new leader elected'); },
-    },
-  });
-  await elector.run(stop.signal);
-  await broadcaster.shutdown();
-  process.exit(0);
 }
 
 main().catch((e: unknown) => {

@@ -2,15 +2,12 @@
 // kube-scheduler: upstream's flags and KubeSchedulerConfiguration file, Lease leader election,
 // and the secure port with /healthz, /livez, /readyz and /metrics.
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { buildConfig } from '@kube-ts/client/kubeconfig';
 import { RestClient } from '@kube-ts/client/rest';
-import { LeaderElector, LeaseLock } from '@kube-ts/client/leaderelection';
-import { EventBroadcaster, eventSinkFromRest } from '@kube-ts/client/events';
-import { startSecureServing } from '@kube-ts/client/serving';
+import { runComponent } from '@kube-ts/client/componentmain';
 import { ConfigError, defaultConfig, loadConfigFile, parseDuration } from './config/load.js';
 import { Scheduler } from './scheduler.js';
 
@@ -72,62 +69,19 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: registry });
   const rest = new RestClient(clientCfg, { registry });
   const scheduler = new Scheduler({ rest, config: cfg, logger, metricsRegistry: registry, host: hostname() });
-  const identity = `${hostname()}_${randomUUID()}`;
-  let elector: LeaderElector | undefined;
-  let leading = false;
-
-  const port = Number(o.securePort);
-  if (port > 0) {
-    await startSecureServing({
-      port, bindAddress: String(o.bindAddress), certFile: o.tlsCertFile as string | undefined, keyFile: o.tlsPrivateKeyFile as string | undefined,
-      selfSignedName: 'kube-scheduler', registry,
-      checks: [{ name: 'leaderElection', check: () => (elector && !elector.leaderHealthy(20_000) ? 'leader lease expired' : undefined) }],
-    });
-    logger.info({ port }, 'serving securely');
-  }
-
-  const stop = new AbortController();
-  let shuttingDown = false;
-  const shutdown = (sig: string): void => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal: sig }, 'shutting down');
-    stop.abort();
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  if (!le.leaderElect) {
-    await scheduler.run(stop.signal);
-    process.exit(0);
-  }
-  const broadcaster = new EventBroadcaster({ sink: eventSinkFromRest(rest), component: 'default-scheduler', host: hostname(), logger });
-  const lock = new LeaseLock({ namespace: le.resourceNamespace, name: le.resourceName, identity, client: rest, eventRecorder: broadcaster.newRecorder() });
-  elector = new LeaderElector({
-    lock,
-    leaseDurationMs: parseDuration(le.leaseDuration),
-    renewDeadlineMs: parseDuration(le.renewDeadline),
-    retryPeriodMs: parseDuration(le.retryPeriod),
-    releaseOnCancel: true,
-    name: 'kube-scheduler',
-    logger,
-    callbacks: {
-      onStartedLeading: (signal) => {
-        leading = true;
-        logger.info({ identity }, 'became leader; starting scheduling');
-        scheduler.run(signal).catch((e: unknown) => { logger.error({ err: e }, 'scheduler failed'); process.exit(1); });
-      },
-      onStoppedLeading: () => {
-        if (shuttingDown) return;
-        if (leading) { logger.error({ identity }, 'leaderelection lost'); process.exit(1); }
-      },
-      onNewLeader: (id) => { if (id !== identity) logger.info({ leader: id }, 'new leader elected'); },
-    },
+  await runComponent({
+    name: 'kube-scheduler', eventComponent: 'default-scheduler', rest, logger, registry,
+    leaderElection: le.leaderElect
+      ? {
+        namespace: le.resourceNamespace, name: le.resourceName,
+        leaseDurationMs: parseDuration(le.leaseDuration), renewDeadlineMs: parseDuration(le.renewDeadline), retryPeriodMs: parseDuration(le.retryPeriod),
+      }
+      : undefined,
+    serving: { port: Number(o.securePort), bindAddress: String(o.bindAddress), certFile: o.tlsCertFile as string | undefined, keyFile: o.tlsPrivateKeyFile as string | undefined },
+    startedLeadingMessage: 'became leader; starting scheduling',
+    runFailedMessage: 'scheduler failed',
+    run: (signal) => scheduler.run(signal),
   });
-  await elector.run(stop.signal);
-  await broadcaster.shutdown();
-  process.exit(0);
 }
 
 main().catch((e: unknown) => {
