@@ -2,8 +2,7 @@
 // publishNotReadyAddresses, headless hostnames), RepackSubsets (upstream util_test.go
 // TestPackSubsets), the 1000-address cap, trigger times and pod-change fan-out.
 import { describe, expect, it } from 'vitest';
-import type { EndpointAddress, EndpointSubset, Service } from '@kube-ts/client/services';
-import type { Pod } from '@kube-ts/client/types';
+import type { EndpointAddress, EndpointSubset } from '@kube-ts/client/services';
 import { fnv128aHex, md5Bytes, spewSlicePort, spewSubset } from '../../src/controllers/endpoints/gohash.js';
 import { repackSubsets, sortSubsets } from '../../src/controllers/endpoints/repack.js';
 import { computeSubsets } from '../../src/controllers/endpoints/subsets.js';
@@ -11,36 +10,7 @@ import { capacityAnnotationSetCorrectly, truncateSubsets } from '../../src/contr
 import { formatRFC3339Nano, TriggerTimeTracker } from '../../src/controllers/endpoints/triggertime.js';
 import { findPort, servicesToUpdateOnPodChange } from '../../src/controllers/endpoints/podutil.js';
 import { subsetsEqualIgnoreResourceVersion } from '../../src/controllers/endpoints/equal.js';
-
-function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; ports?: Array<{ name: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>; deleting?: boolean; phase?: 'Running' | 'Succeeded'; node?: string; hostname?: string; subdomain?: string; rv?: string; readySince?: string } = {}): Pod {
-  const ip = o.ip;
-  return {
-    metadata: {
-      name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: o.rv ?? '1', labels: o.labels ?? { app: 'web' },
-      ...(o.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}),
-    },
-    spec: {
-      nodeName: o.node ?? 'node-1', containers: [{ name: 'c', ports: o.ports ?? [] }],
-      ...(o.hostname ? { hostname: o.hostname } : {}), ...(o.subdomain ? { subdomain: o.subdomain } : {}),
-    },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2024-01-01T00:00:10Z' }],
-      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
-    },
-  };
-}
-
-function service(o: { ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; clusterIP?: string; publishNotReady?: boolean; name?: string } = {}): Service {
-  return {
-    metadata: { name: o.name ?? 'web', namespace: 'ns', uid: 'svc-uid', creationTimestamp: '2024-01-01T00:00:00Z' },
-    spec: {
-      selector: { app: 'web' }, clusterIP: o.clusterIP ?? '10.0.0.10', ipFamilies: ['IPv4'],
-      ports: o.ports ?? [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
-      ...(o.publishNotReady ? { publishNotReadyAddresses: true } : {}),
-    },
-  };
-}
+import { pod, service } from './endpoint-fixtures.js';
 
 const ips = (as: EndpointAddress[] | undefined): string[] => (as ?? []).map((a) => a.ip);
 

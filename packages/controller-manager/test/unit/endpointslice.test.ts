@@ -3,41 +3,11 @@
 // fullest slice, reuse a deleted slice's name), and the stale-cache tracker.
 import { describe, expect, it } from 'vitest';
 import type { EndpointSlice, Service } from '@kube-ts/client/services';
-import type { Node, Pod } from '@kube-ts/client/types';
+import type { Node } from '@kube-ts/client/types';
 import { endpointPorts, podToEndpoint } from '../../src/controllers/endpointslice/endpoint.js';
 import { Reconciler, type SliceWriter } from '../../src/controllers/endpointslice/reconciler.js';
 import { EndpointSliceTracker } from '../../src/controllers/endpointslice/tracker.js';
-
-// Same fixtures as endpoints.test.ts (a test file cannot import another without re-running it).
-function pod(name: string, o: { ip?: string; ready?: boolean; labels?: Record<string, string>; ports?: Array<{ name: string; containerPort: number; protocol?: 'TCP' | 'UDP' }>; deleting?: boolean; phase?: 'Running' | 'Succeeded'; node?: string; hostname?: string; subdomain?: string; rv?: string; readySince?: string } = {}): Pod {
-  const ip = o.ip;
-  return {
-    metadata: {
-      name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: o.rv ?? '1', labels: o.labels ?? { app: 'web' },
-      ...(o.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}),
-    },
-    spec: {
-      nodeName: o.node ?? 'node-1', containers: [{ name: 'c', ports: o.ports ?? [] }],
-      ...(o.hostname ? { hostname: o.hostname } : {}), ...(o.subdomain ? { subdomain: o.subdomain } : {}),
-    },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2024-01-01T00:00:10Z' }],
-      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
-    },
-  };
-}
-
-function service(o: { ports?: Service['spec'] extends infer S ? S extends { ports?: infer P } ? P : never : never; clusterIP?: string; publishNotReady?: boolean; name?: string } = {}): Service {
-  return {
-    metadata: { name: o.name ?? 'web', namespace: 'ns', uid: 'svc-uid', creationTimestamp: '2024-01-01T00:00:00Z' },
-    spec: {
-      selector: { app: 'web' }, clusterIP: o.clusterIP ?? '10.0.0.10', ipFamilies: ['IPv4'],
-      ports: o.ports ?? [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
-      ...(o.publishNotReady ? { publishNotReadyAddresses: true } : {}),
-    },
-  };
-}
+import { pod, service } from './endpoint-fixtures.js';
 
 const node = (name: string, zone?: string): Node => ({ metadata: { name, labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} } });
 
