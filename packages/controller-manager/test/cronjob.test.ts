@@ -6,31 +6,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@kube-ts/client/resources';
 import type { CoreEvent } from '@kube-ts/client/types';
 import type { CronJob, Job } from '@kube-ts/client/workloads';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { initCronJob } from '../src/controllers/cronjob/index.js';
 import { initJob } from '../src/controllers/job/index.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually, type Harness } from './support/harness.js';
 
 const NODE = 'cron-node';
 
 describe('cronjob controller e2e (raftkv)', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
   let h: Harness;
-  let kubelet: FakeKubelet;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: [NODE] });
-    await kubelet.start();
-    h = await runControllers(c, [initCronJob, initJob]);
+    t = await startControllerTestCluster([initCronJob, initJob], { nodes: [NODE] });
+    ({ cluster: c, harness: h } = t);
   }, 60_000);
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   it('fires "* * * * *" at the minute, names the Job <cronjob>-<minutes since epoch>, and records its success', async () => {
     await c.kubectlOk(['apply', '-f', '-'], JSON.stringify({

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@kube-ts/client/errors';
 import { R } from '@kube-ts/client/resources';
 import type { Pod } from '@kube-ts/client/types';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { initDisruption } from '../src/controllers/disruption/index.js';
 import type { PodDisruptionBudget } from '../src/controllers/disruption/types.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually, type Harness } from './support/harness.js';
 
 const pod = (name: string): string => `apiVersion: v1
 kind: Pod
@@ -19,22 +19,16 @@ spec:
 `;
 
 describe('disruption controller e2e', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
   let h: Harness;
-  let kubelet: FakeKubelet;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: ['node-1'] });
-    await kubelet.start();
-    h = await runControllers(c, [initDisruption]);
+    t = await startControllerTestCluster([initDisruption], { nodes: ['node-1'] });
+    ({ cluster: c, harness: h } = t);
   });
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   const status = async (): Promise<PodDisruptionBudget['status']> => (await h.rest.resource<PodDisruptionBudget>(R.poddisruptionbudgets).get('budget', 'default')).status;
   const evict = (name: string): Promise<unknown> => h.rest.resource<Pod>(R.pods).createSubresource(name, 'default', 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } });

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoints, EndpointSlice } from '@kube-ts/client/services';
 import type { KubeList, Pod } from '@kube-ts/client/types';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { initEndpoints } from '../src/controllers/endpoints/index.js';
 import { initEndpointSlice } from '../src/controllers/endpointslice/index.js';
 import { initGarbageCollector } from '../src/controllers/garbagecollector/index.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually } from './support/harness.js';
 
 const podManifest = (name: string, node = 'node-1'): string => `apiVersion: v1
 kind: Pod
@@ -28,22 +28,15 @@ spec:
 `;
 
 describe('endpoints and endpointslice controllers e2e', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
-  let h: Harness;
-  let kubelet: FakeKubelet;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: ['node-1'] });
-    await kubelet.start();
-    h = await runControllers(c, [initEndpoints, initEndpointSlice, initGarbageCollector]);
+    t = await startControllerTestCluster([initEndpoints, initEndpointSlice, initGarbageCollector], { nodes: ['node-1'] });
+    ({ cluster: c } = t);
   });
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   const json = async <T>(args: string[]): Promise<T> => JSON.parse(await c.kubectlOk([...args, '-o', 'json'])) as T;
   const slices = async (): Promise<EndpointSlice[]> => (await json<KubeList<EndpointSlice>>(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web'])).items;

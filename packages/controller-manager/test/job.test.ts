@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@kube-ts/client/resources';
 import type { CoreEvent, Pod } from '@kube-ts/client/types';
 import type { Job } from '@kube-ts/client/workloads';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { JobController } from '../src/controllers/job/index.js';
 import { initTTLAfterFinished } from '../src/controllers/ttlafterfinished/index.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually, type Harness } from './support/harness.js';
 
 const NODE = 'job-node';
 
@@ -26,9 +26,9 @@ function jobManifest(name: string, spec: Record<string, unknown>, podAnnotations
 }
 
 describe('job controller e2e (raftkv)', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
   let h: Harness;
-  let kubelet: FakeKubelet;
   const jobs = (): ReturnType<Harness['rest']['resource']> => h.rest.resource<Job>(R.jobs);
   const getJob = async (name: string): Promise<Job> => (await jobs().get(name, 'default')) as Job;
   const podsOf = async (name: string): Promise<Pod[]> =>
@@ -37,18 +37,12 @@ describe('job controller e2e (raftkv)', () => {
     (await h.rest.resource<CoreEvent>(R.events).list('default', { fieldSelector: `involvedObject.name=${name}` })).items;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: [NODE] });
-    await kubelet.start();
     // A 1 s first pod-failure backoff (upstream 10 s) keeps the failure scenario short.
-    h = await runControllers(c, [(ctx) => new JobController(ctx, { podFailureBackoffMs: 1000 }), initTTLAfterFinished]);
+    t = await startControllerTestCluster([(ctx) => new JobController(ctx, { podFailureBackoffMs: 1000 }), initTTLAfterFinished], { nodes: [NODE] });
+    ({ cluster: c, harness: h } = t);
   }, 60_000);
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   it('runs completions 3 / parallelism 2 to Complete; kubectl shows 3/3 and wait returns', async () => {
     await c.kubectlOk(['apply', '-f', '-'], jobManifest('ok', { completions: 3, parallelism: 2 }, { 'kube-ts.test/phase': 'Succeeded', 'kube-ts.test/run-ms': '300' }));

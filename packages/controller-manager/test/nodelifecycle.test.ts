@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@kube-ts/client/resources';
 import type { CoreEvent, Node, Pod } from '@kube-ts/client/types';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { initNodeLifecycle, initTaintEviction } from '../src/controllers/nodelifecycle/index.js';
 import { initNodeIpam } from '../src/controllers/nodeipam/index.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import type { FakeKubelet } from './support/fakekubelet.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually, type Harness } from './support/harness.js';
 
 const podManifest = (name: string, tolerations: string): string => `apiVersion: v1
 kind: Pod
@@ -22,24 +23,20 @@ spec:
 const UNREACHABLE = '{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute';
 
 describe('node lifecycle e2e', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
   let h: Harness;
   let kubelet: FakeKubelet;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: ['node-a', 'node-b'], leaseRenewMs: 500 });
-    await kubelet.start();
-    h = await runControllers(c, [initNodeLifecycle, initTaintEviction, initNodeIpam], {
+    t = await startControllerTestCluster([initNodeLifecycle, initTaintEviction, initNodeIpam], {
+      nodes: ['node-a', 'node-b'], kubelet: { leaseRenewMs: 500 },
       options: { nodeMonitorGracePeriodMs: 4000, nodeMonitorPeriodMs: 500, allocateNodeCIDRs: true, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24 },
     });
+    ({ cluster: c, harness: h, kubelet } = t);
   });
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   const pods = { get: (name: string): Promise<Pod | undefined> => h.rest.resource<Pod>(R.pods).get(name, 'default').catch(() => undefined) };
 

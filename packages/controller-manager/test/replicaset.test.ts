@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { R } from '@kube-ts/client/resources';
 import type { CoreEvent, Pod } from '@kube-ts/client/types';
 import type { ReplicaSet } from '@kube-ts/client/workloads';
-import { startCluster, type Cluster } from '../../apiserver/test/support/cluster.js';
+import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { initReplicaSet, initReplicationController } from '../src/controllers/replicaset/index.js';
-import { FakeKubelet } from './support/fakekubelet.js';
-import { eventually, restFor, runControllers, type Harness } from './support/harness.js';
+import { startControllerTestCluster, type ControllerTestCluster } from './support/controllercluster.js';
+import { eventually, type Harness } from './support/harness.js';
 
 const rsManifest = (name: string, replicas: number, extra = ''): string => `apiVersion: apps/v1
 kind: ReplicaSet
@@ -23,22 +23,16 @@ spec:
 `;
 
 describe('replicaset controller e2e', () => {
+  let t: ControllerTestCluster;
   let c: Cluster;
   let h: Harness;
-  let kubelet: FakeKubelet;
 
   beforeAll(async () => {
-    c = await startCluster('raftkv');
-    kubelet = new FakeKubelet(restFor(c), { nodes: ['node-1'] });
-    await kubelet.start();
-    h = await runControllers(c, [initReplicaSet, initReplicationController]);
+    t = await startControllerTestCluster([initReplicaSet, initReplicationController], { nodes: ['node-1'] });
+    ({ cluster: c, harness: h } = t);
   });
 
-  afterAll(async () => {
-    await h?.stop();
-    await kubelet?.stop();
-    await c?.teardown();
-  });
+  afterAll(() => t?.teardown());
 
   const podsOf = async (app: string): Promise<Pod[]> =>
     (await h.rest.resource<Pod>(R.pods).list('default', { labelSelector: `app=${app}` })).items.filter((p) => !p.metadata.deletionTimestamp);

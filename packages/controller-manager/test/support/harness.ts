@@ -25,7 +25,9 @@ export function restFor(c: Cluster, registry?: Registry): RestClient {
   return new RestClient(cfg, registry ? { registry } : {});
 }
 
-export async function runControllers(c: Cluster, inits: ControllerInit[], o: { options?: Partial<ControllerManagerOptions>; clock?: Clock; workers?: number; logLevel?: string } = {}): Promise<Harness> {
+export interface RunControllersOptions { options?: Partial<ControllerManagerOptions>; clock?: Clock; workers?: number; logLevel?: string }
+
+export async function runControllers(c: Cluster, inits: ControllerInit[], o: RunControllersOptions = {}): Promise<Harness> {
   const registry = new Registry();
   const rest = restFor(c, registry);
   const logger = pino({ level: o.logLevel ?? process.env.KCM_TEST_LOG ?? 'silent' });
