@@ -1,6 +1,7 @@
 // certificates.k8s.io/v1 CertificateSigningRequest as the controllers see it, and the per-signer
 // request checks (pkg/apis/certificates/helpers.go and signer.go's isRequestForSigner funcs).
 import type { KubeObject } from '@kube-ts/client/types';
+import type { WorkloadCondition } from '@kube-ts/client/workloads';
 import type { ParsedCSR } from './x509.js';
 
 export const KUBE_APISERVER_CLIENT = 'kubernetes.io/kube-apiserver-client';
@@ -8,14 +9,8 @@ export const KUBE_APISERVER_CLIENT_KUBELET = 'kubernetes.io/kube-apiserver-clien
 export const KUBELET_SERVING = 'kubernetes.io/kubelet-serving';
 export const LEGACY_UNKNOWN = 'kubernetes.io/legacy-unknown';
 
-export interface CSRCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-}
+/** Upstream's CertificateSigningRequestCondition: the workload condition shape without lastProbeTime. */
+export type CSRCondition = Omit<WorkloadCondition, 'lastProbeTime'>;
 
 export interface CertificateSigningRequest extends KubeObject {
   spec: {
