@@ -2,7 +2,7 @@
 // Service with a selector listing the selected pods' addresses and ports, and deletes it when the
 // Service goes. Services without a selector (and ExternalName ones) are left to their owners.
 import { isNotFound } from '@kube-ts/client/errors';
-import { isTombstone, unwrapTombstone, type SharedIndexInformer, type Tombstone } from '@kube-ts/client/informer';
+import { isTombstone, type SharedIndexInformer, type Tombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { ResourceClient } from '@kube-ts/client/rest';
 import type { Endpoints, Service } from '@kube-ts/client/services';
@@ -13,7 +13,8 @@ import { QueueController } from '../../controller.js';
 import { endpointOptions, errorMessage, isNamespaceTerminating } from './apiutil.js';
 import { capacityAnnotationSetCorrectly, OVER_CAPACITY, TRUNCATED, truncateSubsets } from './capacity.js';
 import { labelsEqual, subsetsEqualIgnoreResourceVersion } from './equal.js';
-import { isServiceIPSet, serviceSelects, servicesForLabels, servicesToUpdateOnPodChange } from './podutil.js';
+import { addServiceAndPodHandlers } from './handlers.js';
+import { isServiceIPSet, serviceSelects } from './podutil.js';
 import { computeSubsets } from './subsets.js';
 import { formatRFC3339Nano, LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker } from './triggertime.js';
 
@@ -46,30 +47,12 @@ export class EndpointsController {
       sync: (key) => this.sync(key),
     });
     const q = this.controller;
-    this.services.addEventHandler({
-      add: (s) => q.enqueue(s), update: (_o, s) => q.enqueue(s), delete: (s) => q.enqueue(s),
-    });
-    this.pods.addEventHandler({
-      add: (p) => this.onPodAdd(p),
-      update: (o, n) => { for (const k of servicesToUpdateOnPodChange(this.servicesIn(n.metadata.namespace), o, n)) this.enqueuePodChange(k); },
-      delete: (p) => this.onPodAdd(unwrapTombstone(p)),
-    });
+    addServiceAndPodHandlers(this.services, this.pods, q, this.batchMs);
     this.endpoints.addEventHandler({
       // checkLeftoverEndpoints: every Endpoints present at start is checked once for its Service.
       add: (e, initial) => { if (initial && !(LEADER_ANNOTATION in (e.metadata.annotations ?? {}))) q.enqueue(e); },
       delete: (e: Endpoints | Tombstone<Endpoints>) => q.enqueueKey(isTombstone(e) ? e.key : objectKey(e)),
     });
-  }
-
-  private servicesIn(ns: string | undefined): Service[] { return this.services.store.listNamespace(ns ?? ''); }
-
-  private enqueuePodChange(key: string): void {
-    if (this.batchMs > 0) this.controller.enqueueAfter(key, this.batchMs);
-    else this.controller.enqueueKey(key);
-  }
-
-  private onPodAdd(p: Pod): void {
-    for (const k of servicesForLabels(this.servicesIn(p.metadata.namespace), p.metadata.labels)) this.enqueuePodChange(k);
   }
 
   async sync(key: string): Promise<void> {

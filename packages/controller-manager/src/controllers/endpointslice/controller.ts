@@ -12,7 +12,8 @@ import { splitKey, type Node, type Pod } from '@kube-ts/client/types';
 import type { ControllerContext } from '../../context.js';
 import { QueueController } from '../../controller.js';
 import { endpointOptions, errorMessage } from '../endpoints/apiutil.js';
-import { serviceSelects, servicesForLabels, servicesToUpdateOnPodChange } from '../endpoints/podutil.js';
+import { addServiceAndPodHandlers, servicesIn } from '../endpoints/handlers.js';
+import { serviceSelects, servicesForLabels } from '../endpoints/podutil.js';
 import { TriggerTimeTracker } from '../endpoints/triggertime.js';
 import { LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from './endpoint.js';
 import { Reconciler } from './reconciler.js';
@@ -62,13 +63,7 @@ export class EndpointSliceController {
       caches: [this.pods, this.services, this.slices, this.nodes],
       sync: (key) => this.sync(key),
     });
-    const q = this.controller;
-    this.services.addEventHandler({ add: (s) => q.enqueue(s), update: (_o, s) => q.enqueue(s), delete: (s) => q.enqueue(s) });
-    this.pods.addEventHandler({
-      add: (p) => this.onPodAdd(p),
-      update: (o, n) => { for (const k of servicesToUpdateOnPodChange(this.servicesIn(n.metadata.namespace), o, n)) this.enqueuePodChange(k); },
-      delete: (p) => this.onPodAdd(unwrapTombstone(p)),
-    });
+    addServiceAndPodHandlers(this.services, this.pods, this.controller, this.batchMs);
     this.slices.addEventHandler({
       add: (s) => { if (this.managed(s) && this.tracker.shouldSync(s)) this.enqueueForSlice(s); },
       update: (o, s) => {
@@ -93,17 +88,6 @@ export class EndpointSliceController {
 
   private managed(s: EndpointSlice): boolean { return s.metadata.labels?.[LABEL_MANAGED_BY] === this.reconciler.controllerName; }
 
-  private servicesIn(ns: string | undefined): Service[] { return this.services.store.listNamespace(ns ?? ''); }
-
-  private enqueuePodChange(key: string): void {
-    if (this.batchMs > 0) this.controller.enqueueAfter(key, this.batchMs);
-    else this.controller.enqueueKey(key);
-  }
-
-  private onPodAdd(p: Pod): void {
-    for (const k of servicesForLabels(this.servicesIn(p.metadata.namespace), p.metadata.labels)) this.enqueuePodChange(k);
-  }
-
   private enqueueForSlice(s: EndpointSlice): void {
     const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
     if (!svc) return;
@@ -114,7 +98,7 @@ export class EndpointSliceController {
     const keys = new Set<string>();
     for (const p of this.pods.store.list()) {
       if (p.spec.nodeName !== n.metadata.name) continue;
-      for (const k of servicesForLabels(this.servicesIn(p.metadata.namespace), p.metadata.labels)) keys.add(k);
+      for (const k of servicesForLabels(servicesIn(this.services, p.metadata.namespace), p.metadata.labels)) keys.add(k);
     }
     for (const k of keys) this.controller.enqueueKey(k);
   }
