@@ -20,12 +20,17 @@ export class ControllerExpectations {
     return this.clock.now() - e.timestamp > EXPECTATIONS_TIMEOUT_MS;
   }
 
-  expectCreations(key: string, n: number): void { this.set(key, n, 0); }
+  /** SetExpectations: pending creations and deletions at once, replacing any earlier record. */
+  setExpectations(key: string, add: number, del: number): void {
+    this.m.set(key, { add, del, timestamp: this.clock.now(), deleteKeys: new Set() });
+  }
+
+  expectCreations(key: string, n: number): void { this.setExpectations(key, n, 0); }
 
   /** Deletions, optionally tracked by pod key so a deletion is counted once however it is observed. */
   expectDeletions(key: string, n: number | string[]): void {
-    if (typeof n === 'number') { this.set(key, 0, n); return; }
-    this.set(key, 0, n.length);
+    if (typeof n === 'number') { this.setExpectations(key, 0, n); return; }
+    this.setExpectations(key, 0, n.length);
     this.m.get(key)!.deleteKeys = new Set(n);
   }
 
@@ -52,9 +57,5 @@ export class ControllerExpectations {
   pending(key: string): { add: number; del: number } | undefined {
     const e = this.m.get(key);
     return e && { add: e.add, del: e.del };
-  }
-
-  private set(key: string, add: number, del: number): void {
-    this.m.set(key, { add, del, timestamp: this.clock.now(), deleteKeys: new Set() });
   }
 }

@@ -25,14 +25,6 @@ const KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 const BURST_REPLICAS = 250;
 const STATUS_UPDATE_RETRIES = 1;
 
-/** ControllerExpectations.SetExpectations (creations and deletions at once). */
-class DaemonExpectations extends ControllerExpectations {
-  setExpectations(key: string, add: number, del: number): void {
-    this.expectCreations(key, add);
-    this.lower(key, 0, -del);
-  }
-}
-
 export const initDaemonSet: ControllerInit = (ctx) => new DaemonSetController(ctx).queue;
 
 class DaemonSetController {
@@ -43,7 +35,7 @@ class DaemonSetController {
   private readonly revisions: SharedIndexInformer<ControllerRevision>;
   private readonly clients: HistoryClients;
   private readonly podControl: PodControl;
-  private readonly expectations: DaemonExpectations;
+  private readonly expectations: ControllerExpectations;
   private readonly backoff: Backoff;
   private readonly recorder;
 
@@ -59,7 +51,7 @@ class DaemonSetController {
     };
     this.recorder = ctx.recorder('daemonset-controller');
     this.podControl = new PodControl(ctx.rest, this.recorder, KIND);
-    this.expectations = new DaemonExpectations(ctx.clock);
+    this.expectations = new ControllerExpectations(ctx.clock);
     this.backoff = new Backoff(ctx.clock);
     this.queue = new QueueController({
       name: 'daemonset', ctx, sync: (k) => this.sync(k), caches: [this.dss, this.pods, this.nodes, this.revisions],
