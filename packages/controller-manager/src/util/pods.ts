@@ -44,21 +44,18 @@ function restarts(p: Pod): number {
 }
 
 /**
- * Orders pods so the ones to delete first come first (ActivePodsWithRanks.Less): unassigned
- * before assigned, Pending < Unknown < Running, not ready before ready, more pods of the owner
- * on the same node first (`rank`), ready for a shorter time first, more restarts first, newer first.
+ * Orders pods so the ones to delete first come first (controller.ActivePods.Less, what the Job
+ * controller sorts by): unassigned before assigned, Pending < Unknown < Running, not ready before
+ * ready, ready for a shorter time first, more restarts first, newer first. ReplicaSets use the
+ * ranked, deletion-cost-aware order in controllers/replicaset/deletion.ts instead.
  */
-export function compareForDeletion(a: Pod, b: Pod, rank?: Map<Pod, number>): number {
+export function compareForDeletion(a: Pod, b: Pod): number {
   const an = a.spec.nodeName ? 1 : 0; const bn = b.spec.nodeName ? 1 : 0;
   if (an !== bn) return an - bn;
   const ap = PHASE_RANK[a.status?.phase ?? 'Pending'] ?? 0; const bp = PHASE_RANK[b.status?.phase ?? 'Pending'] ?? 0;
   if (ap !== bp) return ap - bp;
   const ar = isPodReady(a) ? 1 : 0; const br = isPodReady(b) ? 1 : 0;
   if (ar !== br) return ar - br;
-  if (rank) {
-    const ra = rank.get(a) ?? 0; const rb = rank.get(b) ?? 0;
-    if (ra !== rb) return rb - ra;
-  }
   if (ar === 1) {
     const ta = readySince(a); const tb = readySince(b);
     if (ta !== tb) return tb - ta;
@@ -67,14 +64,6 @@ export function compareForDeletion(a: Pod, b: Pod, rank?: Map<Pod, number>): num
   if (ra !== rb) return rb - ra;
   const ca = Date.parse(a.metadata.creationTimestamp ?? '') || 0; const cb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
   return cb - ca;
-}
-
-/** Sorts `pods` for deletion, ranking each by how many of them share its node. */
-export function podsToDeleteFirst(pods: Pod[]): Pod[] {
-  const perNode = new Map<string, number>();
-  for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
-  const rank = new Map<Pod, number>(pods.map((p) => [p, p.spec.nodeName ? perNode.get(p.spec.nodeName)! : 0]));
-  return [...pods].sort((a, b) => compareForDeletion(a, b, rank));
 }
 
 export const metaNow = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');

@@ -1,7 +1,7 @@
 // Which pods a ReplicaSet deletes first when scaling down (ActivePodsWithRanks.Less with the
-// PodDeletionCost and LogarithmicScaleDown features on, as in 1.32). Local rather than the shared
-// compareForDeletion because that one lacks the deletion-cost annotation and the log-scale
-// timestamp buckets (which spread deletions across ages instead of always taking the newest).
+// PodDeletionCost and LogarithmicScaleDown features on, as in 1.32). Not util's
+// compareForDeletion: that is upstream's unranked ActivePods order (the Job controller's), without
+// the deletion-cost annotation and the log-scale timestamp buckets.
 import type { Pod } from '@kube-ts/client/types';
 import { isPodActive, isPodReady, podCondition } from '../../util/pods.js';
 
