@@ -64,9 +64,12 @@ async function cmdAdd(conf: BridgeNetConf, env: CniEnv): Promise<Record<string, 
 }
 
 async function cmdDel(conf: BridgeNetConf, env: CniEnv): Promise<void> {
-  await ipamDel(conf, env);
-  await teardown(env.containerId, env.netns, env.ifname);
-  if (conf.ipMasq) await teardownIpMasq(chainName(conf.name, env.containerId));
+  const released = await ipamDel(conf, env);
+  const chain = chainName(conf.name, env.containerId);
+  await Promise.all([
+    teardown(env.containerId, env.netns, env.ifname),
+    conf.ipMasq ? teardownIpMasq(chain, chainComment(conf.name, env.containerId), released) : Promise.resolve(),
+  ]);
 }
 
 async function cmdCheck(conf: BridgeNetConf, env: CniEnv): Promise<void> {

@@ -33,8 +33,20 @@ export async function setupIpMasq(ipAddr: string, subnet: string, chain: string,
   ]);
 }
 
-/** Removes the POSTROUTING jumps to `chain` and the chain itself; missing pieces are fine. */
-export async function teardownIpMasq(chain: string): Promise<void> {
+/**
+ * Removes the POSTROUTING jumps to `chain` and the chain itself; missing pieces are fine.
+ * Fast path: one iptables-restore with the exact rules for the released addresses; falls back to scanning.
+ */
+export async function teardownIpMasq(chain: string, comment?: string, ips: string[] = []): Promise<void> {
+  if (comment !== undefined && ips.length > 0) {
+    const c = `-m comment --comment ${quote(comment)}`;
+    try {
+      await restore([...ips.map((ip) => `-D POSTROUTING -s ${ip}/32 ${c} -j ${chain}`), `-F ${chain}`, `-X ${chain}`]);
+      return;
+    } catch {
+      /* some piece already gone: scan below */
+    }
+  }
   const post = await run('iptables', ['-w', '5', '-t', 'nat', '-S', 'POSTROUTING']);
   const lines = post
     .split('\n')

@@ -54,12 +54,13 @@ export async function ipamAdd(conf: BridgeNetConf, env: CniEnv): Promise<CniResu
   return r;
 }
 
-export async function ipamDel(conf: BridgeNetConf, env: CniEnv): Promise<void> {
+/** Releases the container's addresses; returns them when known (in-process host-local). */
+export async function ipamDel(conf: BridgeNetConf, env: CniEnv): Promise<string[]> {
   if (conf.ipam.type === 'host-local') {
-    await new HostLocalStore(conf.name, conf.ipam).release(env.containerId, env.ifname);
-    return;
+    return new HostLocalStore(conf.name, conf.ipam).release(env.containerId, env.ifname);
   }
   await execPlugin('DEL', conf, env);
+  return [];
 }
 
 export async function ipamCheck(conf: BridgeNetConf, env: CniEnv): Promise<void> {
