@@ -1,11 +1,11 @@
 /**
  * ADD / DEL latency of our bridge plugin vs the reference /usr/lib/cni/bridge (+ host-local), run as a
  * runtime would (exec with env + stdin), sequentially over N fresh netns. Root only.
- * Run: npx vite-node packages/cni/bench/cni.ts  (from the repo root)
+ * Run: npx vite-node bench/cni.ts  (from the repo root)
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BRIDGE_BIN, build, cleanupKernel, cniEnv, REF_DIR, runPlugin, sh } from '../test/helpers.js';
+import { BRIDGE_BIN, build, cleanupKernel, cniEnv, REF_DIR, runPlugin, sh } from '../packages/cni/test/helpers.js';
 
 const N = Number(process.env['KTS_CNI_BENCH_N'] ?? 30);
 const DATA = join(tmpdir(), 'ktscni-bench-data');
