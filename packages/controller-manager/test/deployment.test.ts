@@ -156,7 +156,7 @@ describe('deployment controller e2e', () => {
     await c.kubectlOk(['scale', 'deployment/web', '--replicas=4']);
     await eventually(async () => {
       const d = await deployment('web');
-      return d.status?.observedGeneration === d.metadata.generation && d.status.replicas === 4;
+      return d.status?.observedGeneration === d.metadata.generation && d.status?.replicas === 4;
     }, 15_000, 'scaled while paused');
     expect((await replicaSets('web')).map(imageOf).sort()).toEqual(['nginx:1.0', 'nginx:2.0']);
     await c.kubectlOk(['rollout', 'resume', 'deployment/web']);
