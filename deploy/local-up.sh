@@ -18,6 +18,12 @@ node packages/raftkv/dist/cli.js --name default --data-dir "$DATA/raftkv" \
   --listen-metrics-urls http://127.0.0.1:2381 2>"$DATA/raftkv.log" &
 RAFTKV_PID=$!
 trap 'kill $RAFTKV_PID 2>/dev/null || true' EXIT
+# kube-apiserver gives up when the store is unreachable at start: wait until raftkv serves.
+for _ in $(seq 1 150); do
+  curl -sf http://127.0.0.1:2381/health >/dev/null 2>&1 && break
+  kill -0 $RAFTKV_PID 2>/dev/null || { echo "raftkv exited; see .data/raftkv.log" >&2; exit 1; }
+  sleep 0.2
+done
 
 cat > "$DATA/kubeconfig" <<KC
 apiVersion: v1
