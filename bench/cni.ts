@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BRIDGE_BIN, build, cleanupKernel, cniEnv, REF_DIR, runPlugin, sh } from '../packages/cni/test/helpers.js';
+import { BRIDGE_BIN, build, cleanupKernel, cniEnv, dropNatTableIfCreated, natTableExists, REF_DIR, runPlugin, sh } from '../packages/cni/test/helpers.js';
 
 const N = Number(process.env['KTS_CNI_BENCH_N'] ?? 30);
 const DATA = join(tmpdir(), 'ktscni-bench-data');
@@ -54,6 +54,7 @@ async function bench(label: string, bin: string, bridge: string, subnet: string)
 const f = (x: number): string => x.toFixed(1);
 
 await cleanupKernel([DATA]);
+const hadNat = await natTableExists();
 await build();
 try {
   const ours = await bench('ours', BRIDGE_BIN, 'ktscni-b0', '10.244.90.0/24');
@@ -66,4 +67,5 @@ try {
   }
 } finally {
   await cleanupKernel([DATA]);
+  await dropNatTableIfCreated(hadNat);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainName } from '../src/ipmasq.js';
 import { hostVethName } from '../src/netsetup.js';
-import { BRIDGE_BIN, build, cleanupKernel, cniEnv, isRoot, natRules, REF_DIR, runPlugin, sh } from './helpers.js';
+import { BRIDGE_BIN, build, cleanupKernel, cniEnv, dropNatTableIfCreated, isRoot, natRules, natTableExists, REF_DIR, runPlugin, sh } from './helpers.js';
 
 const DATA = join(tmpdir(), 'ktscni-e2e-data');
 const NET = 'ktscni-e2e';
@@ -36,13 +36,16 @@ const addrOf = (r: Result): string => (r.ips[0]?.address ?? '').split('/')[0] ??
 const ping = (args: string[]): Promise<string> => sh(args[0] ?? '', args.slice(1));
 
 describe.skipIf(!isRoot())('bridge plugin against the real kernel', () => {
+  let hadNat = true;
   beforeAll(async () => {
     await cleanupKernel([DATA]);
+    hadNat = await natTableExists();
     await build();
     for (const n of ['kts-cni-a', 'kts-cni-b', 'kts-cni-r']) await sh('ip', ['netns', 'add', n]);
   }, 120_000);
   afterAll(async () => {
     await cleanupKernel([DATA]);
+    await dropNatTableIfCreated(hadNat);
   }, 120_000);
 
   let resA: Result | undefined;
