@@ -28,5 +28,10 @@ export const isConflict = (e: unknown): boolean => reasonIs(e, 'Conflict', 409);
 export const isInvalid = (e: unknown): boolean => reasonIs(e, 'Invalid', 422);
 export const isForbidden = (e: unknown): boolean => reasonIs(e, 'Forbidden', 403);
 export const isTooManyRequests = (e: unknown): boolean => reasonIs(e, 'TooManyRequests', 429);
+/** apierrors.HasStatusCause: the Status details carry a cause of this type. */
+export const hasStatusCause = (e: unknown, cause: string): boolean =>
+  e instanceof ApiError && (e.status?.details?.causes ?? []).some((c) => c.reason === cause);
+/** A create refused because its namespace is being deleted (v1.NamespaceTerminatingCause): not worth retrying. */
+export const isNamespaceTerminating = (e: unknown): boolean => hasStatusCause(e, 'NamespaceTerminating');
 /** 410: the requested resourceVersion is compacted away (relist). */
 export const isGone = (e: unknown): boolean => e instanceof ApiError && (e.code === 410 || e.reason === 'Expired' || e.reason === 'Gone');

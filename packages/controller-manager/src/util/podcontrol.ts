@@ -1,7 +1,7 @@
 // PodControl (controller_utils.go RealPodControl): creates pods from a template with a controller
 // ownerReference and deletes them, recording upstream's events on the owner.
 import type { EventRecorder } from '@kube-ts/client/events';
-import { ApiError } from '@kube-ts/client/errors';
+import { ApiError, isNamespaceTerminating } from '@kube-ts/client/errors';
 import { R } from '@kube-ts/client/resources';
 import type { ResourceClient, RestClient } from '@kube-ts/client/rest';
 import type { KubeObject, OwnerReference, Pod } from '@kube-ts/client/types';
@@ -24,11 +24,6 @@ export function podFromTemplate(template: PodTemplateSpec, owner: KubeObject, re
   if (Object.keys(pod.metadata.labels!).length === 0) delete pod.metadata.labels;
   if (Object.keys(pod.metadata.annotations!).length === 0) delete pod.metadata.annotations;
   return pod;
-}
-
-/** Upstream skips the FailedCreate event when the namespace is being deleted. */
-function namespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiError && (err.status?.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
 }
 
 export class PodControl {
@@ -54,7 +49,7 @@ export class PodControl {
       this.recorder.event(this.ownerRefObj(owner), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
       return created;
     } catch (err) {
-      if (!namespaceTerminating(err)) this.recorder.event(this.ownerRefObj(owner), 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
+      if (!isNamespaceTerminating(err)) this.recorder.event(this.ownerRefObj(owner), 'Warning', 'FailedCreate', `Error creating: ${(err as Error).message}`);
       throw err;
     }
   }

@@ -1,4 +1,5 @@
 // Pod state as controllers judge it (pkg/api/v1/pod and controller_utils.go).
+import { metaTime } from '@kube-ts/client/events';
 import type { OwnerReference, Pod, PodCondition, KubeObject } from '@kube-ts/client/types';
 
 export function podCondition(p: Pod, type: string): PodCondition | undefined {
@@ -66,4 +67,5 @@ export function compareForDeletion(a: Pod, b: Pod): number {
   return cb - ca;
 }
 
-export const metaNow = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+/** metav1.Time in whole seconds (the client's formatter, under the name controllers use). */
+export const metaNow = metaTime;

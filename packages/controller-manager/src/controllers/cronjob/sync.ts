@@ -2,7 +2,7 @@
 // status.active in step with the Jobs it owns, start the most recent unmet run (subject to
 // suspend, startingDeadlineSeconds and concurrencyPolicy), trim finished Jobs to the history
 // limits, and say when to look again. The API calls go through CronJobDeps so tests can fake them.
-import { isNotFound, isAlreadyExists, ApiError } from '@kube-ts/client/errors';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import type { EventRecorder } from '@kube-ts/client/events';
 import type { CronJob, Job } from '@kube-ts/client/workloads';
 import { controllerRefOf, metaNow, newControllerRef } from '../../util/pods.js';
@@ -119,10 +119,6 @@ export async function cleanupFinishedJobs(cj: CronJob, jobs: Job[], deps: CronJo
   if (successLimit !== undefined && successLimit !== null) await removeOldest(succeeded, successLimit);
   if (failedLimit !== undefined && failedLimit !== null) await removeOldest(failed, failedLimit);
   return update;
-}
-
-function hasStatusCause(err: unknown, cause: string): boolean {
-  return err instanceof ApiError && (err.status?.details?.causes ?? []).some((c) => c.reason === cause);
 }
 
 /** Parses the schedule as the controller does, recording UnsupportedSchedule for TZ= prefixes. */
@@ -248,7 +244,7 @@ export async function syncCronJob(cj: CronJob, jobs: Job[], deps: CronJobDeps): 
     created = await deps.createJob(cj.metadata.namespace!, req);
     ev('Normal', 'SuccessfulCreate', `Created job ${created.metadata.name}`);
   } catch (err) {
-    if (hasStatusCause(err, 'NamespaceTerminating')) return { updateStatus, error: err };
+    if (isNamespaceTerminating(err)) return { updateStatus, error: err };
     if (!isAlreadyExists(err)) {
       ev('Warning', 'FailedCreate', `Error creating job: ${(err as Error).message}`);
       return { updateStatus, error: err };

@@ -2,7 +2,7 @@
 // creating the new ReplicaSet, scaling (proportionally when several ReplicaSets are active),
 // history cleanup and status. Writes go through DeploymentOps so the arithmetic runs in unit
 // tests against a recording fake, as upstream's tests use a fake clientset.
-import { isAlreadyExists, isNotFound } from '@kube-ts/client/errors';
+import { isAlreadyExists, isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import type { Pod } from '@kube-ts/client/types';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '@kube-ts/client/workloads';
 import { canonicalJson, computeHash } from '../../util/hash.js';
@@ -367,10 +367,5 @@ function replicaFailures(allRSs: Array<ReplicaSet | undefined>, newRS: ReplicaSe
 
 function equalTemplates(d: Deployment, rs: ReplicaSet): boolean {
   return findNewReplicaSet(d, [rs]) !== undefined;
-}
-
-function isNamespaceTerminating(err: unknown): boolean {
-  const causes = (err as { status?: { details?: { causes?: Array<{ reason?: string }> } } }).status?.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating');
 }
 

@@ -1,7 +1,7 @@
 // The endpoints controller (pkg/controller/endpoint): keeps an Endpoints object named after every
 // Service with a selector listing the selected pods' addresses and ports, and deletes it when the
 // Service goes. Services without a selector (and ExternalName ones) are left to their owners.
-import { isNotFound } from '@kube-ts/client/errors';
+import { isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import { isTombstone, type SharedIndexInformer, type Tombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { ResourceClient } from '@kube-ts/client/rest';
@@ -10,7 +10,7 @@ import { objectKey, splitKey, type Pod } from '@kube-ts/client/types';
 import type { EventRecorder } from '@kube-ts/client/events';
 import type { ControllerContext } from '../../context.js';
 import { QueueController } from '../../controller.js';
-import { endpointOptions, errorMessage, isNamespaceTerminating } from './apiutil.js';
+import { errorMessage } from './apiutil.js';
 import { capacityAnnotationSetCorrectly, OVER_CAPACITY, TRUNCATED, truncateSubsets } from './capacity.js';
 import { labelsEqual, subsetsEqualIgnoreResourceVersion } from './equal.js';
 import { addServiceAndPodHandlers } from './handlers.js';
@@ -40,7 +40,7 @@ export class EndpointsController {
     this.endpoints = ctx.informers.informerFor<Endpoints>(R.endpoints);
     this.client = ctx.rest.resource<Endpoints>(R.endpoints);
     this.recorder = ctx.recorder('endpoint-controller');
-    this.batchMs = endpointOptions(ctx.options).endpointUpdatesBatchPeriodMs ?? 0;
+    this.batchMs = ctx.options.endpointUpdatesBatchPeriodMs ?? 0;
     this.controller = new QueueController({
       name: 'endpoint', ctx, maxRetries: MAX_RETRIES,
       caches: [this.pods, this.services, this.endpoints],

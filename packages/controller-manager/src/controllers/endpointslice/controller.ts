@@ -11,7 +11,7 @@ import type { EndpointSlice, Service } from '@kube-ts/client/services';
 import { splitKey, type Node, type Pod } from '@kube-ts/client/types';
 import type { ControllerContext } from '../../context.js';
 import { QueueController } from '../../controller.js';
-import { endpointOptions, errorMessage } from '../endpoints/apiutil.js';
+import { errorMessage } from '../endpoints/apiutil.js';
 import { addServiceAndPodHandlers, servicesIn } from '../endpoints/handlers.js';
 import { serviceSelects, servicesForLabels } from '../endpoints/podutil.js';
 import { TriggerTimeTracker } from '../endpoints/triggertime.js';
@@ -44,7 +44,7 @@ export class EndpointSliceController {
     this.slices = ctx.informers.informerFor<EndpointSlice>(R.endpointslices);
     this.client = ctx.rest.resource<EndpointSlice>(R.endpointslices);
     this.recorder = ctx.recorder('endpoint-slice-controller');
-    const opts = endpointOptions(ctx.options);
+    const opts = ctx.options;
     this.batchMs = opts.endpointSliceUpdatesBatchPeriodMs ?? 0;
     this.reconciler = new Reconciler({
       maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? DEFAULT_MAX_ENDPOINTS_PER_SLICE,

@@ -3,10 +3,10 @@
 // existing slices drop endpoints no longer wanted and take changed ones in place, slices that
 // changed anyway are filled up first, leftovers go into the unchanged slice that ends up fullest
 // or into new slices, and a create that coincides with a delete becomes an update instead.
+import { isNamespaceTerminating } from '@kube-ts/client/errors';
 import type { Endpoint, EndpointSlice, Service } from '@kube-ts/client/services';
 import type { Node, Pod } from '@kube-ts/client/types';
 import type { SlicePort } from '../endpoints/gohash.js';
-import { isNamespaceTerminating } from '../endpoints/apiutil.js';
 import { shouldPodBeInEndpoints } from '../endpoints/podutil.js';
 import { formatRFC3339Nano, LAST_CHANGE_TRIGGER_TIME } from '../endpoints/triggertime.js';
 import {

@@ -5,7 +5,7 @@
 // write status, with the interim FailureTarget/SuccessCriteriaMet conditions first and the
 // terminal Failed/Complete only once no pod is left terminating.
 import type { Clock } from '@kube-ts/client/clock';
-import { isNotFound } from '@kube-ts/client/errors';
+import { isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import type { EventRecorder } from '@kube-ts/client/events';
 import { labelSelectorMatches } from '@kube-ts/client/labels';
 import type { ResourceClient } from '@kube-ts/client/rest';
@@ -14,7 +14,7 @@ import type { Job, WorkloadCondition } from '@kube-ts/client/workloads';
 import { claimObjects } from '../../util/controllerref.js';
 import type { ControllerExpectations } from '../../util/expectations.js';
 import type { PodControl } from '../../util/podcontrol.js';
-import { compareForDeletion, isPodActive, isPodReady, isPodTerminating, newControllerRef } from '../../util/pods.js';
+import { compareForDeletion, isPodActive, isPodReady, isPodTerminating, metaNow, newControllerRef } from '../../util/pods.js';
 import { remainingBackoffMs, type BackoffRecord, type BackoffStore } from './backoff.js';
 import { matchPodFailurePolicy } from './failurepolicy.js';
 import {
@@ -135,7 +135,7 @@ export class JobSyncer {
     ctx.failed = (status.failed ?? 0) + this.nonIgnoredFailedCount(job, newFailed) + ctx.uncountedFailed.size;
     const suspended = job.spec.suspend === true;
     const now = this.now();
-    if (!status.startTime && !suspended) status.startTime = metaTime(now);
+    if (!status.startTime && !suspended) status.startTime = metaNow(now);
     ctx.newBackoff = d.backoff.newRecord(key, newSucceeded, newFailed);
 
     const exceedsBackoffLimit = ctx.failed > (job.spec.backoffLimit ?? 6);
@@ -208,7 +208,7 @@ export class JobSyncer {
             suspendChanged = true;
             d.recorder.event(evObj(job), 'Normal', 'Resumed', 'Job resumed');
             // activeDeadlineSeconds counts continuous activity: resuming restarts the clock.
-            status.startTime = metaTime(now);
+            status.startTime = metaNow(now);
           }
         }
       }
@@ -399,7 +399,7 @@ export class JobSyncer {
             pod.spec.hostname = `${job.metadata.name}-${ix}`;
           });
         } catch (err) {
-          if (namespaceTerminating(err)) return;
+          if (isNamespaceTerminating(err)) return;
           d.expectations.creationObserved(key);
           active--;
           failed++;
@@ -553,13 +553,6 @@ export class JobSyncer {
     updated.status.uncountedTerminatedPods ??= {};
     return updated;
   }
-}
-
-function metaTime(ms: number): string { return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'); }
-
-function namespaceTerminating(err: unknown): boolean {
-  const causes = (err as { status?: { details?: { causes?: Array<{ reason?: string }> } } })?.status?.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating');
 }
 
 /** JOB_COMPLETION_INDEX from the pod's completion-index label, in every container. */

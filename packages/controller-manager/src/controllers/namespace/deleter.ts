@@ -9,6 +9,7 @@ import type { Namespace } from '@kube-ts/client/types';
 import { supportsAllVerbs, type ApiResource } from '../../discovery.js';
 import { isNotSupported, type NamespaceDeleterApi } from './api.js';
 import { NamespaceConditionUpdater, type ContentTotals, type NamespaceCondition } from './conditions.js';
+import { metaNow } from '../../util/pods.js';
 
 /** Default wait for objects held by finalizers (upstream finalizerEstimateSeconds). */
 export const FINALIZER_ESTIMATE_SECONDS = 15;
@@ -33,7 +34,6 @@ const gvrKey = (r: ResourceType): string => `${r.group}/${r.version}/${r.plural}
 /** "pods." / "deployments.apps": how upstream names a resource in condition messages. */
 const groupResource = (r: ResourceType): string => `${r.plural}.${r.group}`;
 
-const fmtTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class NamespacedResourcesDeleter {
   /** Operations the server answered 405/404 for (upstream opCache). */
@@ -94,7 +94,7 @@ export class NamespacedResourcesDeleter {
     const name = ns.metadata.name!;
     const deletedAt = Date.parse(ns.metadata.deletionTimestamp!);
     const errs: Error[] = [];
-    const updater = new NamespaceConditionUpdater(fmtTime(this.now()));
+    const updater = new NamespaceConditionUpdater(metaNow(this.now()));
     let estimate = 0;
     const discovered = await this.api.discoverNamespacedResources();
     if (discovered.error) {

@@ -2,7 +2,7 @@
 // spec.replicas active pods matching the selector, adopting orphans and releasing pods that stop
 // matching. Creations and deletions are recorded as expectations so a sync never acts on a cache
 // that has not yet seen its own writes.
-import { ApiError, isConflict, isNotFound } from '@kube-ts/client/errors';
+import { isConflict, isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import { unwrapTombstone, type SharedIndexInformer, type Tombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { ResourceClient } from '@kube-ts/client/rest';
@@ -21,10 +21,6 @@ import { calculateStatus, statusUnchanged } from './status.js';
 
 /** Upstream's BurstReplicas: at most this many creations or deletions per sync. */
 export const BURST_REPLICAS = 500;
-
-function namespaceTerminating(err: unknown): boolean {
-  return err instanceof ApiError && (err.status?.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
 
 export class ReplicaSetController implements Controller {
   readonly name: string;
@@ -167,7 +163,7 @@ export class ReplicaSetController implements Controller {
           await this.podControl.createPod(ns, template, rs, ref);
         } catch (err) {
           // Pods cannot be created in a terminating namespace; nothing to retry.
-          if (namespaceTerminating(err)) return;
+          if (isNamespaceTerminating(err)) return;
           throw err;
         }
       });

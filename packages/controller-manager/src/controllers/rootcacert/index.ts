@@ -2,13 +2,12 @@
 // gets the ConfigMap kube-root-ca.crt holding --root-ca-file, so pods can verify the apiserver;
 // edits and deletions are undone. Keys are namespace names.
 import { readFileSync } from 'node:fs';
-import { isNotFound } from '@kube-ts/client/errors';
+import { isNamespaceTerminating, isNotFound } from '@kube-ts/client/errors';
 import { unwrapTombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { KubeObject, Namespace } from '@kube-ts/client/types';
 import type { ControllerInit } from '../../context.js';
 import { QueueController } from '../../controller.js';
-import { namespaceTerminating } from '../serviceaccount/errors.js';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
@@ -48,7 +47,7 @@ export const initRootCACertPublisher: ControllerInit = (ctx) => {
         await cms.create(want);
       } catch (err) {
         // A namespace that is gone or terminating is not retried.
-        if (isNotFound(err) || namespaceTerminating(err)) return;
+        if (isNotFound(err) || isNamespaceTerminating(err)) return;
         throw err;
       }
       return;

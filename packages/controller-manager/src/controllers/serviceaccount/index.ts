@@ -1,13 +1,12 @@
 // ServiceAccountsController (pkg/controller/serviceaccount/serviceaccounts_controller.go): every
 // active namespace gets the `default` ServiceAccount, and gets it back when it is deleted.
 // Keys are namespace names; a sync reads both caches and creates what is missing.
-import { isAlreadyExists } from '@kube-ts/client/errors';
+import { isAlreadyExists, isNamespaceTerminating } from '@kube-ts/client/errors';
 import { unwrapTombstone } from '@kube-ts/client/informer';
 import { R } from '@kube-ts/client/resources';
 import type { KubeObject, Namespace } from '@kube-ts/client/types';
 import type { ControllerInit } from '../../context.js';
 import { QueueController } from '../../controller.js';
-import { namespaceTerminating } from './errors.js';
 
 /** Upstream's DefaultServiceAccountsControllerOptions: just `default`. */
 export const SERVICE_ACCOUNTS_TO_ENSURE = ['default'];
@@ -27,7 +26,7 @@ export const initServiceAccount: ControllerInit = (ctx) => {
       try {
         await sas.create({ metadata: { name, namespace: ns } });
       } catch (err) {
-        if (isAlreadyExists(err) || namespaceTerminating(err)) continue;
+        if (isAlreadyExists(err) || isNamespaceTerminating(err)) continue;
         errors.push(err);
       }
     }
