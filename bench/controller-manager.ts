@@ -12,8 +12,8 @@
  * Printed per kind: seconds from the scale request until all pods exist and until all are bound,
  * pods created per second, controller-manager CPU seconds during the scale-up and its peak RSS.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { log, procStats } from './proc.js';
 import { startCluster, type Cluster } from '../packages/apiserver/test/support/cluster.js';
 import type { ServerKind } from '../packages/raftkv/test/support/servers.js';
 import { startScheduler } from '../packages/scheduler/test/support/scheduler.js';
@@ -43,21 +43,12 @@ leaderElection: {leaderElect: false}
 clientConnection: {qps: 5000, burst: 5000}
 `;
 
-function log(s: string): void { process.stderr.write(`${s}\n`); }
-
 function node(i: number): Node {
   const res = { cpu: '32', memory: '128Gi', pods: '110' };
   return {
     metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` } },
     status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
   };
-}
-
-function procStats(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuS: ticks / 100, rssMiB: hwm ? Number(hwm[1]) / 1024 : NaN };
 }
 
 interface Result { kind: ServerKind; existS: number; boundS: number; podsPerSec: number; cpuS: number; rssMiB: number }

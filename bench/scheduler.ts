@@ -15,9 +15,9 @@
  * latency p50/p99 (includes queueing behind all pods created before it), scheduler CPU seconds
  * and peak RSS. Upstream's CI floor for this workload: 270 pods/s.
  */
-import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { log, procStats } from './proc.js';
 import { startCluster, type Cluster } from '../packages/apiserver/test/support/cluster.js';
 import type { ServerKind } from '../packages/raftkv/test/support/servers.js';
 import { startScheduler } from '../packages/scheduler/test/support/scheduler.js';
@@ -47,8 +47,6 @@ kind: KubeSchedulerConfiguration
 leaderElection: {leaderElect: false}
 clientConnection: {qps: 5000, burst: 5000}
 `;
-
-function log(s: string): void { process.stderr.write(`${s}\n`); }
 
 function node(i: number): Node {
   const res = { cpu: '4', memory: '32Gi', pods: '110' };
@@ -109,13 +107,6 @@ function attemptBuckets(text: string): Array<[number, number]> {
     if (r) { const le = r[1] === '+Inf' ? Infinity : Number(r[1]); m.set(le, (m.get(le) ?? 0) + Number(r[2])); }
   }
   return [...m].sort((a, b) => a[0] - b[0]);
-}
-
-function procStats(pid: number): { cpuS: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuS: ticks / 100, rssMiB: hwm ? Number(hwm[1]) / 1024 : NaN };
 }
 
 interface Result { kind: ServerKind; podsPerSec: number; attemptP50: number; attemptP99: number; e2eP50: number; e2eP99: number; cpuS: number; rssMiB: number; wallS: number }
