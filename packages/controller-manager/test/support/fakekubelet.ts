@@ -7,7 +7,7 @@
 //   kube-ts.test/exit-code: "<n>"            exit code for Failed (default 1)
 //   kube-ts.test/ready: "false"              Running but never Ready
 import { SharedIndexInformer } from '@kube-ts/client/informer';
-import { isNotFound, isConflict } from '@kube-ts/client/errors';
+import { isAlreadyExists, isConflict, isNotFound } from '@kube-ts/client/errors';
 import { R } from '@kube-ts/client/resources';
 import type { RestClient } from '@kube-ts/client/rest';
 import type { Lease, Node, Pod } from '@kube-ts/client/types';
@@ -75,7 +75,7 @@ export class FakeKubelet {
         addresses: [{ type: 'InternalIP', address: `10.240.0.${10 + [...this.nodes].indexOf(name)}` }, { type: 'Hostname', address: name }],
       },
     };
-    try { await this.rest.resource<Node>(R.nodes).create(node); } catch (e) { if (!(e as { code?: number }).code || (e as { code: number }).code !== 409) throw e; }
+    try { await this.rest.resource<Node>(R.nodes).create(node); } catch (e) { if (!isAlreadyExists(e)) throw e; }
   }
 
   private async renewLease(node: string): Promise<void> {

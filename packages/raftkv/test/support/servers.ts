@@ -83,6 +83,38 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((res) => child.once('exit', () => res()));
 }
 
+/** A component process the tests started (kube-scheduler, kube-controller-manager...). */
+export interface Daemon {
+  child: ChildProcess;
+  /** Its stdout and stderr so far (the last ~2 MB of a long run). */
+  log(): string;
+  /** SIGKILL: no lease release, no flush. */
+  kill(): Promise<void>;
+  /** SIGTERM, SIGKILL after 8 s, and wait. */
+  stop(): Promise<void>;
+}
+
+/** Runs `node <argv>` and resolves once it listens on `port` (only this process is ever signalled). */
+export async function spawnDaemon(argv: string[], port: number, timeoutMs = 30_000): Promise<Daemon> {
+  let log = '';
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const onData = (d: Buffer): void => { log += d.toString(); if (log.length > 4_000_000) log = log.slice(-2_000_000); };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  await waitForPort(port, child, () => log, timeoutMs);
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  return {
+    child, log: () => log,
+    kill: async () => { if (running()) child.kill('SIGKILL'); await exited(child); },
+    stop: async () => {
+      if (running()) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await exited(child);
+      clearTimeout(t);
+    },
+  };
+}
+
 /** Waits until a read is answered (etcd accepts connections before it has a leader). */
 async function waitServing(port: number, tls: boolean, deadline: number): Promise<void> {
   if (tls) return; // mTLS servers need client certs; their tests wait with etcdctl

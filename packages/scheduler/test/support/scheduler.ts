@@ -1,23 +1,16 @@
 // Starts kube-scheduler processes against a test cluster (test/support/cluster.ts of the
 // apiserver), and small kubectl helpers for nodes and pods. Only processes started here are killed.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as stringifyYaml } from 'yaml';
 import type { Cluster } from '../../../apiserver/test/support/cluster.js';
-import { freePort, waitForPort } from '../../../raftkv/test/support/servers.js';
+import { freePort, spawnDaemon, type Daemon } from '../../../raftkv/test/support/servers.js';
 
 export const SCHEDULER_CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/cli.js');
 
-export interface SchedulerProc {
-  child: ChildProcess;
+export interface SchedulerProc extends Daemon {
   port: number;
-  log(): string;
-  /** SIGKILL (no lease release). */
-  kill(): Promise<void>;
-  /** SIGTERM and wait. */
-  stop(): Promise<void>;
 }
 
 let n = 0;
@@ -32,23 +25,7 @@ export async function startScheduler(c: Cluster, o: { config?: string; args?: st
   }
   if (!o.args?.some((a) => a.startsWith('--leader-elect'))) args.push('--leader-elect=false');
   args.push(...(o.args ?? []));
-  let log = '';
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const onData = (d: Buffer): void => { log += d.toString(); if (log.length > 2_000_000) log = log.slice(-1_000_000); };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  await waitForPort(port, child, () => log, 30_000);
-  const exited = (): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r())));
-  return {
-    child, port, log: () => log,
-    kill: async () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); await exited(); },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
-      await exited();
-      clearTimeout(t);
-    },
-  };
+  return { ...(await spawnDaemon(args, port)), port };
 }
 
 export interface NodeSpecOpts {
