@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// kubelet: upstream's flags and KubeletConfiguration file; runs the pods bound to this node on
+// the CRI runtime at --container-runtime-endpoint until SIGTERM/SIGINT.
+import pino from 'pino';
+import { loadKubeletSettings } from './config/index.js';
+import { Kubelet } from './kubelet.js';
+
+async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = await loadKubeletSettings(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`E ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const verbosity = Number(settings.config.logging?.verbosity ?? 0);
+  const logger = pino({ level: verbosity >= 4 ? 'debug' : 'info', base: { component: 'kubelet', node: settings.nodeName } }, pino.destination(2));
+  const kubelet = new Kubelet({ settings, logger });
+  let stopping = false;
+  const stop = (sig: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig }, 'shutting down');
+    // Pods keep running: the runtime owns them, and the next kubelet adopts them.
+    void kubelet.stop().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    await kubelet.start();
+  } catch (err) {
+    logger.error({ err }, 'kubelet failed to start');
+    process.exit(1);
+  }
+}
+
+void main();
