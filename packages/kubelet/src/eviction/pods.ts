@@ -1,0 +1,105 @@
+// The pod facts eviction decisions read: QoS class, priority, criticality, summed requests and
+// the memory-pressure toleration (pkg/apis/core/v1/helper/qos, pkg/kubelet/types, v1/resource).
+import type { Container, Pod, Toleration } from '@kube-ts/client';
+import { add, cmp, parseQuantity, zero, type Quantity, type QuantityFormat } from './quantity.js';
+
+export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+
+const QOS_RESOURCES = ['cpu', 'memory'];
+/** scheduling.SystemCriticalPriority: pods at or above it are critical. */
+export const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
+export const TAINT_NODE_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
+
+function tryParse(v: string | number | undefined): Quantity | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseQuantity(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** ComputePodQOS. */
+export function computePodQOS(pod: Pod): QOSClass {
+  const requests = new Map<string, Quantity>();
+  const limits = new Map<string, Quantity>();
+  let guaranteed = true;
+  const all: Container[] = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+  for (const c of all) {
+    for (const [name, raw] of Object.entries(c.resources?.requests ?? {})) {
+      const q = tryParse(raw);
+      if (!QOS_RESOURCES.includes(name) || !q || q.nanos <= 0n) continue;
+      const prev = requests.get(name);
+      requests.set(name, prev ? add(prev, q) : q);
+    }
+    const found = new Set<string>();
+    for (const [name, raw] of Object.entries(c.resources?.limits ?? {})) {
+      const q = tryParse(raw);
+      if (!QOS_RESOURCES.includes(name) || !q || q.nanos <= 0n) continue;
+      found.add(name);
+      const prev = limits.get(name);
+      limits.set(name, prev ? add(prev, q) : q);
+    }
+    if (!QOS_RESOURCES.every((r) => found.has(r))) guaranteed = false;
+  }
+  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
+  if (guaranteed) {
+    for (const [name, req] of requests) {
+      const lim = limits.get(name);
+      if (!lim || cmp(lim, req) !== 0) guaranteed = false;
+    }
+  }
+  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
+}
+
+/** GetPodQOS: status.qosClass when the apiserver set it, else computed. */
+export function getPodQOS(pod: Pod): QOSClass {
+  const s = pod.status?.['qosClass'];
+  return s === 'Guaranteed' || s === 'Burstable' || s === 'BestEffort' ? s : computePodQOS(pod);
+}
+
+export const podPriority = (pod: Pod): number => pod.spec.priority ?? 0;
+
+/** kubelettypes.IsCriticalPod: static, mirror, or system-critical priority. */
+export function isCriticalPod(pod: Pod): boolean {
+  const ann = pod.metadata.annotations ?? {};
+  const source = ann['kubernetes.io/config.source'];
+  if (source !== undefined && source !== 'api') return true;
+  if (ann['kubernetes.io/config.mirror'] !== undefined) return true;
+  return pod.spec.priority !== undefined && pod.spec.priority >= SYSTEM_CRITICAL_PRIORITY;
+}
+
+/**
+ * GetResourceRequestQuantity: the sum over containers, at least the largest init container
+ * request, plus pod overhead when there is any request.
+ */
+export function podRequest(pod: Pod, resource: string): Quantity {
+  const format: QuantityFormat = resource === 'cpu' ? 'DecimalSI' : resource === 'memory' || resource.includes('storage') ? 'BinarySI' : 'DecimalSI';
+  let total = zero(format);
+  for (const c of pod.spec.containers) {
+    const q = tryParse(c.resources?.requests?.[resource]);
+    if (q) total = add(total, q);
+  }
+  for (const c of pod.spec.initContainers ?? []) {
+    const q = tryParse(c.resources?.requests?.[resource]);
+    if (q && cmp(total, q) < 0) total = q;
+  }
+  const overhead = tryParse(pod.spec.overhead?.[resource]);
+  if (overhead && total.nanos !== 0n) total = add(total, overhead);
+  return total;
+}
+
+/** The container's request as a Quantity (zero when unset), keeping the spec's format. */
+export function containerRequest(c: Container, resource: string): Quantity {
+  return tryParse(c.resources?.requests?.[resource]) ?? zero('DecimalSI');
+}
+
+/** v1helper TolerationsTolerateTaint for a key/effect taint with no value. */
+export function toleratesTaint(tolerations: Toleration[] | undefined, key: string, effect: string): boolean {
+  return (tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== effect) return false;
+    if (t.key && t.key !== key) return false;
+    if (t.operator === 'Exists') return true;
+    return (t.operator === undefined || t.operator === 'Equal') && (t.value ?? '') === '';
+  });
+}
