@@ -25,6 +25,7 @@ import { bootstrap } from './bootstrap.js';
 import { priorityAdmission, storePriorityClasses } from './admission/priority.js';
 import { defaultTolerationSecondsAdmission } from './admission/defaulttolerationseconds.js';
 import { VERSION_INFO } from './version.js';
+import { DEFAULT_PREFERRED_ADDRESS_TYPES, parsePreferredAddressTypes, type KubeletClientConfig } from './kubelet/client.js';
 
 const program = new Command('kube-apiserver')
   .description('The Kubernetes API server, over the etcd v3 API (raftkv or etcd)')
@@ -47,6 +48,11 @@ const program = new Command('kube-apiserver')
   .option('--default-not-ready-toleration-seconds <n>', 'the tolerationSeconds of the not-ready:NoExecute toleration added to every pod that lacks one', '300')
   .option('--default-unreachable-toleration-seconds <n>', 'the tolerationSeconds of the unreachable:NoExecute toleration added to every pod that lacks one', '300')
   .option('--etcd-compaction-interval <duration>', 'the interval of compaction requests (0 disables)', '5m')
+  .option('--kubelet-client-certificate <file>', 'path to a client cert file for TLS to kubelets')
+  .option('--kubelet-client-key <file>', 'path to a client key file for TLS to kubelets')
+  .option('--kubelet-certificate-authority <file>', 'path to a cert file for the certificate authority of kubelets\' serving certificates (absent: not verified)')
+  .option('--kubelet-preferred-address-types <types>', 'list of the preferred NodeAddressTypes to use for kubelet connections', DEFAULT_PREFERRED_ADDRESS_TYPES.join(','))
+  .option('--kubelet-timeout <duration>', 'timeout for kubelet operations', '5s')
   .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
   .action(async (o: Record<string, string | undefined>) => {
     const verbose = Number(o.v ?? 0);
@@ -62,10 +68,17 @@ const program = new Command('kube-apiserver')
     const port = Number(o.securePort);
     const host = o.bindAddress ?? '0.0.0.0';
     const advertise = o.advertiseAddress ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
-    let ipRange, nodePorts;
+    let ipRange, nodePorts, kubelet: KubeletClientConfig;
     try {
       ipRange = cidrRange(o.serviceClusterIpRange ?? '10.0.0.0/24');
       nodePorts = portRange(o.serviceNodePortRange ?? '30000-32767');
+      kubelet = {
+        preferredAddressTypes: parsePreferredAddressTypes(o.kubeletPreferredAddressTypes ?? DEFAULT_PREFERRED_ADDRESS_TYPES.join(',')),
+        timeoutMs: parseDuration(o.kubeletTimeout ?? '5s'),
+        ...(o.kubeletClientCertificate ? { cert: readFileSync(o.kubeletClientCertificate) } : {}),
+        ...(o.kubeletClientKey ? { key: readFileSync(o.kubeletClientKey) } : {}),
+        ...(o.kubeletCertificateAuthority ? { ca: readFileSync(o.kubeletCertificateAuthority) } : {}),
+      };
     } catch (err) {
       process.stderr.write(`Error: ${(err as Error).message}\n`);
       process.exit(1);
@@ -99,7 +112,7 @@ const program = new Command('kube-apiserver')
     const metrics = new ApiMetrics(api.caches);
     etcd.observe = (method, seconds) => metrics.etcdLatency.observe({ operation: method.toLowerCase(), type: '' }, seconds);
     const app = await buildServer({
-      api, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO,
+      api, tls: serving, logger, advertiseAddress: `${advertise}:${port}`, version: VERSION_INFO, kubelet,
       extraRoutes: [
         (a) => { registerOpenApi(a, () => ({ resources: api.resources.all(), reg: api.schemas })); },
         (a) => metrics.register(a),

@@ -53,11 +53,17 @@ export function subresourcesOf(r: ResourceDef): Sub[] {
   if (r.group === '' && r.plural === 'pods') {
     out.push({ name: 'binding', group: '', version: 'v1', kind: 'Binding', verbs: ['create'] });
     out.push({ name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
+    // Served by the kubelet through the apiserver (src/kubelet).
+    out.push({ name: 'attach', ...own, kind: 'PodAttachOptions', verbs: ['create', 'get'] });
+    out.push({ name: 'exec', ...own, kind: 'PodExecOptions', verbs: ['create', 'get'] });
+    out.push({ name: 'log', ...own, verbs: ['get'] });
+    out.push({ name: 'portforward', ...own, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] });
   }
   if (r.group === '' && r.plural === 'serviceaccounts') out.push({ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
   if (r.group === '' && r.plural === 'namespaces') out.push({ name: 'finalize', ...own, verbs: ['update'] });
   if (r.group === 'certificates.k8s.io' && r.plural === 'certificatesigningrequests') out.push({ name: 'approval', ...own, verbs: ['get', 'patch', 'update'] });
-  return out;
+  // Upstream installs storage paths in sorted order, so subresources are listed by name.
+  return out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 }
 
 const verbsOf = (r: ResourceDef): string[] => [...(r.verbs ?? VERBS)];

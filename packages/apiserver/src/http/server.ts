@@ -2,6 +2,9 @@
 // allow-all until the auth issue plugs in real ones), and errors as Status objects. Resource
 // semantics live in src/rest, one file per verb family.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ServerResponse, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { ApiError, Errors } from '../api/errors.js';
 import type { UserInfo } from '../api/types.js';
@@ -14,6 +17,9 @@ import { create, patch, update, type Reply } from '../rest/write.js';
 import { readObject } from '../rest/body.js';
 import { VERBS, type Verb } from '../registry/resource.js';
 import { aggregated, aggregatedType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { defaultKubeletClientConfig, type KubeletClientConfig } from '../kubelet/client.js';
+import { isPodProxyTarget, isStreamTarget, PodProxy } from '../kubelet/podproxy.js';
+import { writeStatus } from '../kubelet/upgrade.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -28,10 +34,12 @@ export interface ServerOptions {
   extraRoutes?: Array<(app: FastifyInstance) => void>;
   /** Called with every finished API request (metrics). */
   onRequest?: (info: { verb: string; target?: Target; code: number; seconds: number }) => void;
+  /** How pods/log, exec, attach and portforward reach kubelets (the --kubelet-* flags). */
+  kubelet?: KubeletClientConfig;
 }
 
 /** Who a request is from. Authentication is allow-all until the auth issue: everyone is anonymous. */
-export interface Authenticator { authenticate(req: FastifyRequest): UserInfo }
+export interface Authenticator { authenticate(req: { headers: IncomingHttpHeaders; socket: Socket }): UserInfo }
 const anonymous: Authenticator = { authenticate: () => ({ username: 'system:anonymous', groups: ['system:unauthenticated'] }) };
 
 /** The verb upstream's request-info resolver names a request with. */
@@ -58,6 +66,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     disableRequestLogging: true,
   });
   const authn = anonymous;
+  const podProxy = new PodProxy(api, o.kubelet ?? defaultKubeletClientConfig());
 
   // Bodies stay raw buffers; the REST layer decodes them by content type and schema.
   app.removeAllContentTypeParsers();
@@ -120,6 +129,13 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       const verb = verbOf(req.method, t, r.query);
       const allowed: readonly Verb[] = t.def.verbs ?? VERBS;
       if (!t.subresource && !allowed.includes(verb as Verb)) throw Errors.methodNotSupported({ group: t.def.group, resource: t.def.plural }, verb);
+      if (isPodProxyTarget(t)) {
+        const stream = await podProxy.serve(req.method, req.url, t);
+        code = 200;
+        // The response closing (done, or the client gone) ends the kubelet stream too.
+        reply.raw.on('close', () => stream.destroy());
+        return reply.code(200).type('text/plain').send(stream);
+      }
       if (verb === 'watch') {
         code = 200;
         await watch(api, r, t, () => {
@@ -205,7 +221,47 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     return route(req, reply, group, version, []);
   });
 
+  // Upgrades (exec, attach, portforward) are taken before fastify, whose request pipeline cannot
+  // hand over a raw connection; other upgrade requests go on to fastify as plain requests.
+  const upgraded = new Set<Duplex>();
+  // Joined exec/portforward connections are no longer the HTTP server's: close them on shutdown.
+  app.addHook('preClose', (done) => { for (const s of upgraded) s.destroy(); done(); });
+  app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => { /* a client gone mid-upgrade; the proxy closes its side */ });
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    const url = new URL(req.url ?? '/', 'https://apiserver');
+    const segs = url.pathname.split('/').filter(Boolean);
+    const t = segs[0] === 'api' && segs[1] && api.resources.hasGroupVersion('', segs[1]) ? api.resources.resolve('', segs[1], segs.slice(2)) : undefined;
+    if (!t || !isStreamTarget(t)) { asPlainRequest(app, req, socket); return; }
+    socket.pause();
+    const started = process.hrtime.bigint();
+    void (async () => {
+      let code = 500;
+      try {
+        authn.authenticate({ headers: req.headers, socket: req.socket });
+        code = await podProxy.upgrade(req, socket, head, t);
+      } catch (err) {
+        const e = err instanceof ApiError ? err : Errors.internal((err as Error).message);
+        if (!(err instanceof ApiError)) o.logger.error({ err }, 'upgrade failed');
+        code = e.code;
+        writeStatus(socket, e);
+      } finally {
+        o.onRequest?.({ verb: 'connect', target: t, code, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      }
+    })();
+  });
+
   return app;
+}
+
+/** Serves an upgrade request that is not ours as an ordinary request on its connection. */
+function asPlainRequest(app: FastifyInstance, req: IncomingMessage, socket: Duplex): void {
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket as Socket);
+  res.on('finish', () => { res.detachSocket(socket as Socket); socket.end(); });
+  app.server.emit('request', req, res);
 }
 
 function sendStatus(reply: FastifyReply, err: ApiError): FastifyReply {
