@@ -70,6 +70,17 @@ class FakeKubelet {
         const u = new URL(req.url!, 'https://kubelet');
         const command = u.searchParams.getAll('command');
         const frame = (channel: number, data: string): Buffer => Buffer.concat([Buffer.from([channel]), Buffer.from(data)]);
+        if (command[0] === 'cat') {
+          // stdin (channel 0) echoed to stdout; v5's close of stdin (255, 0) ends the command.
+          ws.on('message', (data: Buffer) => {
+            if (data[0] === 0) ws.send(frame(1, data.subarray(1).toString()));
+            if (data[0] === 255 && data[1] === 0) {
+              ws.send(frame(3, JSON.stringify({ metadata: {}, status: 'Success' })));
+              ws.close(1000);
+            }
+          });
+          return;
+        }
         if (command[0] === 'fail') {
           ws.send(frame(1, 'about to fail\n'));
           ws.send(frame(3, JSON.stringify({ metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: error executing command [fail], exit code 3', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } })));
@@ -195,6 +206,10 @@ describe('pod proxy subresources through kube-apiserver', () => {
     expect(seen.url).toBe('/exec/default/web/a?command=echo&command=hi+there&error=1&output=1');
     expect(seen.headers['sec-websocket-protocol']).toContain('v5.channel.k8s.io');
     expect(seen.headers.authorization).toBeUndefined();
+    // stdin travels the other way through the same joined connection.
+    const echoed = await c.kubectl(['exec', '-i', 'web', '--', 'cat'], 'ping from stdin\n');
+    expect(echoed).toMatchObject({ code: 0, stdout: 'ping from stdin\n' });
+    expect(kubelet.last('/exec/')!.url).toBe('/exec/default/web/a?command=cat&error=1&input=1&output=1');
     const failed = await c.kubectl(['exec', 'two', '-c', 'b', '--', 'fail']);
     expect(failed.code).toBe(3);
     expect(failed.stdout).toBe('about to fail\n');
