@@ -22,14 +22,17 @@ export function offeredSubprotocols(req: IncomingMessage): string[] {
   return headerList(req, 'sec-websocket-protocol');
 }
 
-/** Completes the upgrade answering with `protocol` (none when undefined); rejects if the socket dies first. */
+/**
+ * Completes the upgrade answering with `protocol` (none when undefined); rejects if the socket dies
+ * first. Kubernetes subprotocols such as `SPDY/3.1+portforward.k8s.io` contain '/', which is not an
+ * RFC 7230 token, and `ws` refuses such a Sec-WebSocket-Protocol header outright; gorilla (kubectl)
+ * and the apiserver accept it. So the header is taken out of `ws`'s sight (we chose already) and our
+ * answer is added to the response headers.
+ */
 export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: string | undefined): Promise<WebSocket> {
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    handleProtocols: () => protocol ?? false,
-  });
+  delete req.headers['sec-websocket-protocol'];
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false });
+  if (protocol) wss.on('headers', (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
   return new Promise((resolve, reject) => {
     const onClose = (): void => reject(new Error('client connection closed during the WebSocket handshake'));
     socket.once('close', onClose);
