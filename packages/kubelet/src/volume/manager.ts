@@ -140,6 +140,7 @@ export class VolumeManager {
    */
   async refreshPod(pod: Pod): Promise<void> {
     const uid = safeName(pod.metadata.uid, 'pod UID');
+    this.tokens.cleanup();
     await this.serialize(uid, async () => {
       for (const v of (pod.spec.volumes ?? []) as Volume[]) {
         const plugin = ATOMIC_PLUGINS.find((p) => v[p] !== undefined && v[p] !== null);
@@ -169,7 +170,12 @@ export class VolumeManager {
       let real: string;
       try { real = await realpath(volumesDir); } catch { real = ''; }
       if (real) {
-        for (const m of await mountsUnder(real)) await unmount(m);
+        // Mounts stacked on one path come off one per round.
+        for (let round = 0; round < 8; round++) {
+          const mounted = await mountsUnder(real);
+          if (!mounted.length) break;
+          for (const m of mounted) await unmount(m);
+        }
         const left = await mountsUnder(real);
         // Never recurse into something still mounted.
         if (left.length) throw new Error(`volumes of pod ${podUid} still mounted: ${left.join(', ')}`);

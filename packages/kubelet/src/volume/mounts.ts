@@ -1,7 +1,7 @@
 // tmpfs mounts for memory-backed volumes (emptyDir medium Memory, secret and projected volumes),
 // and the mount table reads that make setup idempotent and teardown complete.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -18,8 +18,11 @@ export async function listMountPoints(): Promise<string[]> {
   return out;
 }
 
+/** Whether path (symlinks resolved, as the mount table records it) is a mount point. */
 export async function isMountPoint(path: string): Promise<boolean> {
-  return (await listMountPoints()).includes(path);
+  let real = path;
+  try { real = await realpath(path); } catch { /* compare as given */ }
+  return (await listMountPoints()).includes(real);
 }
 
 /** Mount points at or below dir, deepest first (the order to unmount them in). */

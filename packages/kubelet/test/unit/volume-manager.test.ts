@@ -1,6 +1,6 @@
 // The volume manager against a real apiserver (configMaps, secrets, TokenRequests) with a temp
 // rootDir and real tmpfs mounts.
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,11 @@ const TS_DIR = /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\./;
 
 /** Unmounts and removes what an earlier (crashed) run of this file left behind. */
 async function cleanLeftovers(): Promise<void> {
-  for (const m of (await listMountPoints()).filter((p) => p.startsWith(PREFIX)).sort((a, b) => b.length - a.length)) await unmount(m);
+  for (let round = 0; round < 8; round++) {
+    const left = (await listMountPoints()).filter((p) => p.startsWith(PREFIX)).sort((a, b) => b.length - a.length);
+    if (!left.length) break;
+    for (const m of left) await unmount(m);
+  }
   for (const d of readdirSync(tmpdir()).filter((n) => n.startsWith('kvol-mgr-'))) rmSync(join(tmpdir(), d), { recursive: true, force: true });
 }
 
@@ -53,8 +57,11 @@ describe('VolumeManager', () => {
 
   afterAll(async () => {
     if (rootDir) {
-      for (const m of await mountsUnder(rootDir)) await unmount(m).catch(() => undefined);
+      for (let round = 0; round < 8 && (await mountsUnder(rootDir)).length; round++) {
+        for (const m of await mountsUnder(rootDir)) await unmount(m).catch(() => undefined);
+      }
       rmSync(rootDir, { recursive: true, force: true });
+      rmSync(`${rootDir}-link`, { force: true });
     }
     rest?.close();
     await c?.teardown();
@@ -255,6 +262,23 @@ describe('VolumeManager', () => {
     expect(existsSync(join(rootDir, 'pods', pod.metadata.uid!))).toBe(false);
     expect(await vm.listPodDirs()).not.toContain(pod.metadata.uid);
     await vm.tearDownPod(pod.metadata.uid!); // again: nothing left to do
+  });
+
+  it('does not stack tmpfs mounts when rootDir is reached through a symlink', async () => {
+    const link = `${rootDir}-link`;
+    symlinkSync(rootDir, link);
+    try {
+      const vm2 = new VolumeManager({ rest, rootDir: link, nodeName: 'node-a', logger: pino({ level: 'silent' }), nodeAllocatable: () => ({ memory: '1Gi' }) });
+      const pod = await createPod('viasymlink', { volumes: [{ name: 'm', emptyDir: { medium: 'Memory' } }] });
+      await vm2.setUpPod(pod);
+      await vm2.setUpPod(pod);
+      const real = volDir(pod, 'empty-dir', 'm');
+      expect((await listMountPoints()).filter((m) => m === real)).toHaveLength(1);
+      await vm2.tearDownPod(pod.metadata.uid!);
+      expect(await listMountPoints()).not.toContain(real);
+    } finally {
+      rmSync(link, { force: true });
+    }
   });
 
   it('subPath mounts into a set-up volume', async () => {
