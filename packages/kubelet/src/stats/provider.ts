@@ -35,6 +35,8 @@ export interface StatsDeps {
 const UID_LABEL = 'io.kubernetes.pod.uid';
 const CONTAINER_LABEL = 'io.kubernetes.container.name';
 
+const MIN_CPU_WINDOW_NS = 1e9;
+
 const nsToMs = (ns: string | number | undefined): number => (ns === undefined || ns === '' ? 0 : Number(BigInt(ns) / 1_000_000n));
 const num = (v: { value: string | number } | undefined): number | undefined => (v === undefined ? undefined : Number(v.value));
 
@@ -103,7 +105,7 @@ export class StatsProvider {
   private readonly logsDir: string;
   private readonly podsCgroup: string;
   /** Last cumulative cpu sample per cgroup/container, for usageNanoCores. */
-  private cpuSamples = new Map<string, { atNs: number; usage: number }>();
+  private cpuSamples = new Map<string, { atNs: number; usage: number; rate: number | undefined }>();
   private imageFsUsage?: { at: number; usage: DiskUsage | undefined };
 
   constructor(private readonly deps: StatsDeps) {
@@ -131,13 +133,18 @@ export class StatsProvider {
     return { node, pods };
   }
 
-  /** usageNanoCores from the previous cumulative sample of `key` (none on the first sample). */
+  /**
+   * usageNanoCores from the previous cumulative sample of `key` (none on the first sample).
+   * Samples closer than a second (the HTTP handler and the eviction manager asking at once)
+   * reuse the last rate instead of measuring over a sliver of time.
+   */
   private nanoCores(key: string, atNs: number, usage: number, seen: Set<string>): number | undefined {
     seen.add(key);
     const prev = this.cpuSamples.get(key);
-    this.cpuSamples.set(key, { atNs, usage });
-    if (!prev || atNs <= prev.atNs || usage < prev.usage) return undefined;
-    return Math.round(((usage - prev.usage) * 1e9) / (atNs - prev.atNs));
+    if (prev && atNs - prev.atNs < MIN_CPU_WINDOW_NS && usage >= prev.usage) return prev.rate;
+    const rate = prev && atNs > prev.atNs && usage >= prev.usage ? Math.round(((usage - prev.usage) * 1e9) / (atNs - prev.atNs)) : undefined;
+    this.cpuSamples.set(key, { atNs, usage, rate });
+    return rate;
   }
 
   private async cgroupCpu(key: string, cgroup: string, nowMs: number, seen: Set<string>): Promise<CPUStats | undefined> {
@@ -263,6 +270,8 @@ export class StatsProvider {
       const mem: MemoryStats = { time: metaTime(nsToMs(m.timestamp)), workingSetBytes: num(m.workingSetBytes) ?? 0 };
       const fields = [['availableBytes', m.availableBytes], ['usageBytes', m.usageBytes], ['rssBytes', m.rssBytes], ['pageFaults', m.pageFaults], ['majorPageFaults', m.majorPageFaults]] as const;
       for (const [k, v] of fields) if (v !== undefined) mem[k] = Number(v.value);
+      // containerd sends 0 for "no limit"; the summary omits availableBytes then (cAdvisor's rule).
+      if (mem.availableBytes === 0) delete mem.availableBytes;
       out.memory = mem;
     } else {
       out.memory = { time: now, workingSetBytes: 0 };
