@@ -49,15 +49,18 @@ describe('node status e2e', () => {
   const getJSON = async <T>(args: string[]): Promise<T> => JSON.parse(await c.kubectlOk([...args, '-o', 'json'])) as T;
   const ready = async (): Promise<Node['status']> => (await getJSON<Node>(['get', 'node', NODE])).status;
 
-  beforeAll(async () => {
-    c = await startCluster('raftkv');
-    rest = new RestClient(loadKubeconfig(c.kubeconfig));
+  const newManager = async (): Promise<NodeStatusManager> => {
     const cfg = join(dir, 'kubelet.yaml');
     writeFileSync(cfg, 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nnodeStatusUpdateFrequency: 1s\nnodeLeaseDurationSeconds: 4\nsystemReserved: {cpu: 100m}\n');
     const settings = await loadKubeletSettings([`--config=${cfg}`, `--hostname-override=${NODE}`, `--root-dir=${join(dir, 'root')}`, '--node-labels=node.kubernetes.io/pool=e2e']);
-    const log = pino({ level: 'silent' });
+    return new NodeStatusManager({ rest, settings, runtime: runtime.asRuntime(), logger: pino({ level: 'silent' }), recorder: events.newRecorder(), kubeletPort: 10250 });
+  };
+
+  beforeAll(async () => {
+    c = await startCluster('raftkv');
+    rest = new RestClient(loadKubeconfig(c.kubeconfig));
     events = new EventBroadcaster({ sink: eventSinkFromRest(rest), component: 'kubelet', host: NODE });
-    mgr = new NodeStatusManager({ rest, settings, runtime: runtime.asRuntime(), logger: log, recorder: events.newRecorder(), kubeletPort: 10250 });
+    mgr = await newManager();
     await mgr.register();
     mgr.start();
   });
@@ -138,5 +141,16 @@ describe('node status e2e', () => {
       return out.includes('NodeNotReady') && out.includes('NodeReady') ? out : undefined;
     }, 10_000, 'NodeNotReady/NodeReady events');
     expect(ev).toContain('NodeHasNoDiskPressure');
+  });
+
+  it('a restarted kubelet finds its node registered and puts its default labels back', async () => {
+    const before = await getJSON<Node>(['get', 'node', NODE]);
+    await mgr.stop();
+    await c.kubectlOk(['label', 'node', NODE, 'kubernetes.io/hostname=stale', 'custom=kept', '--overwrite']);
+    mgr = await newManager();
+    const node = await mgr.register();
+    expect(node.metadata.uid).toBe(before.metadata.uid);
+    const after = await getJSON<Node>(['get', 'node', NODE]);
+    expect(after.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': NODE, custom: 'kept' });
   });
 });

@@ -76,8 +76,8 @@ export class NodeStatusManager {
     this.log = deps.logger;
     this.s = deps.settings;
     this.runtimeState = new RuntimeState(this.clock);
-    // The kubelet's nodeRef: events about the node carry the node name as uid.
-    this.nodeRef = getReference({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.s.nodeName, uid: this.s.nodeName } });
+    // The kubelet's nodeRef: kind and name, and the node name as uid (what describe node looks up).
+    this.nodeRef = getReference({ kind: 'Node', metadata: { name: this.s.nodeName, uid: this.s.nodeName } });
     this.lease = new NodeLeaseController({
       rest: deps.rest,
       nodeName: this.s.nodeName,
