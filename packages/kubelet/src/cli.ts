@@ -2,7 +2,7 @@
 // kubelet: upstream's flags and KubeletConfiguration file; runs the pods bound to this node on
 // the CRI runtime at --container-runtime-endpoint until SIGTERM/SIGINT.
 import pino from 'pino';
-import { loadKubeletSettings } from './config/index.js';
+import { loadKubeletSettings, UsageError } from './config/index.js';
 import { Kubelet } from './kubelet.js';
 
 async function main(): Promise<void> {
@@ -10,6 +10,10 @@ async function main(): Promise<void> {
   try {
     settings = await loadKubeletSettings(process.argv.slice(2));
   } catch (err) {
+    if (err instanceof UsageError && err.help) {
+      process.stdout.write(`${err.message}\n`);
+      process.exit(0);
+    }
     process.stderr.write(`E ${(err as Error).message}\n`);
     process.exit(1);
   }

@@ -78,6 +78,11 @@ export class CriClient implements T.RuntimeService, T.ImageService {
     const r = await this.rt.call<{ status: T.PodSandboxStatus }>('PodSandboxStatus', { podSandboxId: id });
     return r.status;
   }
+  /** Verbose runtime info (containerd: JSON under "info", with netNamespacePath, pid...). */
+  async podSandboxInfo(id: string): Promise<Record<string, string>> {
+    const r = await this.rt.call<{ info: Record<string, string> }>('PodSandboxStatus', { podSandboxId: id, verbose: true });
+    return r.info;
+  }
   async listPodSandbox(filter?: T.PodSandboxFilter): Promise<T.PodSandbox[]> {
     const r = await this.rt.call<{ items: T.PodSandbox[] }>('ListPodSandbox', filter ? { filter } : {});
     return r.items;

@@ -22,7 +22,7 @@ const toObjectOptions: protobuf.IConversionOptions = {
 
 export function serviceClient(name: 'RuntimeService' | 'ImageService'): grpc.ServiceClientConstructor {
   const svc = root.lookupService(`runtime.v1.${name}`);
-  const def: grpc.ServiceDefinition = {};
+  const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const m of svc.methodsArray) {
     m.resolve();
     const req = m.resolvedRequestType;
@@ -38,7 +38,7 @@ export function serviceClient(name: 'RuntimeService' | 'ImageService'): grpc.Ser
       responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), toObjectOptions),
     };
   }
-  return grpc.makeGenericClientConstructor(def, name);
+  return grpc.makeGenericClientConstructor(def as grpc.ServiceDefinition, name);
 }
 
 /** Encodes a CRI message (tests use this to build fake-runtime replies). */
