@@ -107,7 +107,7 @@ describe('node status e2e', () => {
     }, 10_000, 'node events in describe');
     expect(out).toMatch(/Ready\s+True\s+.*KubeletReady\s+kubelet is posting ready status/);
     expect(out).toMatch(/MemoryPressure\s+False\s+.*KubeletHasSufficientMemory\s+kubelet has sufficient memory available/);
-    expect(out).toMatch(/Kubelet Version:\s+v1\.32\.4/);
+    expect(out).toMatch(/Kubelet Version:\s+v1\.32\.0-kube-ts/);
     expect(out).toMatch(/Container Runtime Version:\s+containerd:\/\/v1\.6\.20/);
     expect(out).toMatch(/Capacity:\s*\n\s+cpu:\s+\d+/);
     expect(out).toMatch(/Normal\s+NodeHasSufficientMemory\s+.*kubelet\s+Node kts-e2e-node status is now: NodeHasSufficientMemory/);
