@@ -5,7 +5,9 @@
 # locally imported sandbox image. Every path is a parameter so tests run their own containerd.
 #   containerd-config.sh OUT_FILE
 # Environment: CONTAINERD_ROOT, CONTAINERD_STATE, CONTAINERD_SOCKET, CNI_BIN_DIR, CNI_CONF_DIR,
-#   SANDBOX_IMAGE (defaults: the system paths and kube-ts.local/pause:3.10)
+#   SANDBOX_IMAGE (defaults: the system paths and kube-ts.local/pause:3.10),
+#   REGISTRY_MIRRORS: optional space/comma separated HOST[:PORT] list pulled over plain HTTP (a local
+#   test registry); each gets a CRI registry.mirrors entry with endpoint http://HOST.
 set -euo pipefail
 OUT="${1:?usage: containerd-config.sh OUT_FILE}"
 ROOT="${CONTAINERD_ROOT:-/var/lib/containerd}"
@@ -54,3 +56,11 @@ oom_score = 0
       conf_dir = "$CNI_CONF"
       max_conf_num = 1
 TOML
+# containerd 1.6 CRI: registry.mirrors."HOST".endpoint (the http scheme makes the resolver use plain HTTP).
+MIRRORS="${REGISTRY_MIRRORS:-}"
+for host in ${MIRRORS//,/ }; do
+  cat >> "$OUT" <<TOML
+    [plugins."io.containerd.grpc.v1.cri".registry.mirrors."$host"]
+      endpoint = ["http://$host"]
+TOML
+done

@@ -5,6 +5,8 @@
 #   start-containerd.sh DIR POD_CIDR
 # Everything lives under DIR (config, root, state, socket DIR/containerd.sock, CNI dirs, log),
 # so several nodes and test runs never share state. Stop it with `kill PID`.
+# Environment: IMAGES_DIR, CNI_BRIDGE, and REGISTRY_MIRRORS (plain-HTTP registries, passed on to
+# containerd-config.sh).
 set -euo pipefail
 DIR="${1:?usage: start-containerd.sh DIR POD_CIDR}"; CIDR="${2:?}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -15,7 +17,7 @@ mkdir -p "$DIR"
 DIR="$(cd "$DIR" && pwd)"
 export CONTAINERD_ROOT="$DIR/root" CONTAINERD_STATE="$DIR/state" CONTAINERD_SOCKET="$DIR/containerd.sock"
 export CNI_BIN_DIR="$DIR/cni/bin" CNI_CONF_DIR="$DIR/cni/net.d"
-"$HERE/containerd-config.sh" "$DIR/config.toml"
+REGISTRY_MIRRORS="${REGISTRY_MIRRORS:-}" "$HERE/containerd-config.sh" "$DIR/config.toml"
 "$HERE/cni-setup.sh" "$CNI_BIN_DIR" "$CNI_CONF_DIR" "$CIDR" "${CNI_BRIDGE:-cni0}" "$DIR/cni/networks"
 containerd --config "$DIR/config.toml" >"$DIR/containerd.log" 2>&1 &
 PID=$!

@@ -14,6 +14,27 @@ export class ImagePullError extends Error {
   }
 }
 
+// Go's codes.Code names: upstream formats a CRI error as grpc-go's status error string.
+const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
+  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+
+/** `rpc error: code = NotFound desc = ...` as the Go kubelet prints a failed CRI call (%v). */
+export function criErrorString(err: unknown): string {
+  const e = err as { code?: unknown; details?: unknown; message?: unknown };
+  if (typeof e.code === 'number' && typeof e.details === 'string') return `rpc error: code = ${GRPC_CODES[e.code] ?? `Code(${e.code})`} desc = ${e.details}`;
+  return typeof e.message === 'string' ? e.message : String(err);
+}
+
+/** time.Duration.Truncate(time.Millisecond).String(): 523ms, 1.5s, 1m2.25s. */
+export function goDurationMs(ms: number): string {
+  const t = Math.max(0, Math.trunc(ms));
+  if (t === 0) return '0s';
+  if (t < 1000) return `${t}ms`;
+  const min = Math.floor(t / 60_000);
+  const sec = ((t % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '');
+  return min > 0 ? `${min}m${sec}s` : `${sec}s`;
+}
+
 export type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 
 export function pullPolicy(c: Container): 'Always' | 'IfNotPresent' | 'Never' {
@@ -45,6 +66,7 @@ export class ImageManager {
     if (policy === 'Never') {
       const msg = `Container image "${image}" is not present with pull policy of Never`;
       event('Warning', 'ErrImageNeverPull', msg);
+      event('Warning', 'Failed', 'Error: ErrImageNeverPull');
       throw new ImagePullError('ErrImageNeverPull', msg);
     }
     const key = `${p.metadata.uid ?? ''}_${image}`;
@@ -52,27 +74,33 @@ export class ImageManager {
     if (last !== undefined && this.backoff.isInBackOffSince(key, last)) {
       const msg = `Back-off pulling image "${image}"`;
       event('Normal', 'BackOff', msg);
-      throw new ImagePullError('ImagePullBackOff', msg);
+      event('Warning', 'Failed', 'Error: ImagePullBackOff');
+      // The waiting message carries the last pull error (upstream prevPullErrMsg).
+      const prev = this.lastError.get(key);
+      throw new ImagePullError('ImagePullBackOff', prev ? `${msg}: ${prev}` : msg);
     }
     event('Normal', 'Pulling', `Pulling image "${image}"`);
     const t0 = this.now();
     try {
       const ref = await this.images.pullImage({ image });
-      const secs = ((this.now() - t0) / 1000).toFixed(3);
+      const took = goDurationMs(this.now() - t0);
       const st = await this.images.imageStatus({ image }).catch(() => undefined);
-      event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${st?.size ?? 0} bytes.`);
+      event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${st?.size ?? 0} bytes.`);
       this.lastFailure.delete(key);
+      this.lastError.delete(key);
       return st?.id ?? ref;
     } catch (err) {
-      const detail = (err as { details?: string }).details ?? (err as Error).message;
-      const msg = `Failed to pull image "${image}": ${detail}`;
-      event('Warning', 'Failed', msg);
+      const detail = criErrorString(err);
+      event('Warning', 'Failed', `Failed to pull image "${image}": ${detail}`);
       event('Warning', 'Failed', 'Error: ErrImagePull');
       this.backoff.next(key, this.now());
       this.lastFailure.set(key, this.now());
-      throw new ImagePullError('ErrImagePull', msg);
+      this.lastError.set(key, `ErrImagePull: ${detail}`);
+      // Upstream's waiting message is the CRI error itself (evalCRIPullErr's fallback).
+      throw new ImagePullError('ErrImagePull', detail);
     }
   }
 
   private readonly lastFailure = new Map<string, number>();
+  private readonly lastError = new Map<string, string>();
 }

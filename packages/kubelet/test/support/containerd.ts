@@ -87,9 +87,10 @@ export async function cleanupContainerd(name: string, bridge: string): Promise<v
 
 /**
  * name: unique per test file (directory and process tag); cidr: the pod range of this node's bridge
- * (distinct per file so parallel files never clash); bridge: <= 15 chars, unique per file.
+ * (distinct per file so parallel files never clash); bridge: <= 15 chars, unique per file;
+ * env: extra start-containerd.sh environment (REGISTRY_MIRRORS for a local plain-HTTP registry).
  */
-export async function startContainerd(name: string, cidr: string, bridge: string): Promise<TestContainerd> {
+export async function startContainerd(name: string, cidr: string, bridge: string, env: Record<string, string> = {}): Promise<TestContainerd> {
   await cleanupContainerd(name, bridge);
   const dir = join(TEST_ROOT, name);
   await mkdir(dir, { recursive: true });
@@ -98,6 +99,7 @@ export async function startContainerd(name: string, cidr: string, bridge: string
     ...process.env,
     IMAGES_DIR: images,
     CNI_BRIDGE: bridge,
+    ...env,
   });
   const pid = Number(out.trim().split('\n').pop());
   if (!Number.isInteger(pid) || pid <= 0) throw new Error(`start-containerd printed no pid: ${out}`);

@@ -19,6 +19,8 @@ export interface NodeOptions {
   /** Extra KubeletConfiguration fields. */
   config?: Record<string, unknown>;
   args?: string[];
+  /** Extra start-containerd.sh environment (e.g. REGISTRY_MIRRORS). */
+  containerdEnv?: Record<string, string>;
 }
 
 export interface TestNode {
@@ -38,7 +40,7 @@ export interface TestNode {
 
 export async function startNode(c: Cluster, o: NodeOptions): Promise<TestNode> {
   const bridge = `ktsk-${o.name}`.slice(0, 15);
-  const containerd = await startContainerd(`node-${o.name}`, `10.201.${o.slot}.0/24`, bridge);
+  const containerd = await startContainerd(`node-${o.name}`, `10.201.${o.slot}.0/24`, bridge, o.containerdEnv);
   const base = join(TEST_ROOT, `kubelet-${o.name}`);
   await rm(base, { recursive: true, force: true });
   const rootDir = join(base, 'root');
