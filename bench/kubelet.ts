@@ -20,15 +20,17 @@ import { BUSYBOX_IMAGE } from '../packages/kubelet/test/support/containerd.js';
 import { loadKubeconfig } from '../packages/client/src/kubeconfig.js';
 import { RestClient } from '../packages/client/src/rest.js';
 import { R } from '../packages/client/src/resources.js';
-import type { Pod } from '../packages/client/src/types.js';
+import type { Node, Pod } from '../packages/client/src/types.js';
 
 const { values: v } = parseArgs({
   options: {
     kinds: { type: 'string', default: process.env.BENCH_KINDS ?? 'raftkv,etcd' },
     pods: { type: 'string', default: '30' },
+    cni: { type: 'string', default: 'ours,reference' },
   },
 });
 const kinds = v.kinds!.split(',') as ServerKind[];
+const cnis = v.cni!.split(',') as ('ours' | 'reference')[];
 const PODS = Number(v.pods);
 const NODE = 'bench-kubelet';
 
@@ -37,10 +39,12 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 
-interface Result { kind: ServerKind; p50: number; p90: number; p99: number; max: number; allS: number; cpuS: number; rssMiB: number }
+interface Result { kind: ServerKind; cni: string; p50: number; p90: number; p99: number; max: number; allS: number; cpuS: number; rssMiB: number }
 
-async function runKind(kind: ServerKind): Promise<Result> {
-  log(`[${kind}] starting store + kube-apiserver + containerd + kubelet`);
+async function runKind(kind: ServerKind, cni: 'ours' | 'reference'): Promise<Result> {
+  log(`[${kind}, ${cni} CNI bridge] starting store + kube-apiserver + containerd + kubelet`);
+  // deploy/containerd/cni-setup.sh reads it: our bridge plugin or Debian's reference one.
+  process.env.CNI_IMPL = cni;
   const c: Cluster = await startCluster(kind, { extraArgs: ['--kubelet-preferred-address-types=InternalIP,Hostname'] });
   const node = await startNode(c, { name: NODE, slot: 30 });
   try {
@@ -49,8 +53,8 @@ async function runKind(kind: ServerKind): Promise<Result> {
     const rest = new RestClient(cfg);
     const pods = rest.resource<Pod>(R.pods);
     for (let i = 0; ; i++) {
-      const n = await rest.resource(R.nodes).get(NODE).catch(() => undefined);
-      const ready = (n?.status?.['conditions'] as { type: string; status: string }[] | undefined)?.find((x) => x.type === 'Ready');
+      const n = await rest.resource<Node>(R.nodes).get(NODE).catch(() => undefined);
+      const ready = n?.status?.conditions?.find((x) => x.type === 'Ready');
       if (ready?.status === 'True') break;
       if (i > 300) throw new Error('node not Ready after 60 s');
       await new Promise((r) => setTimeout(r, 200));
@@ -97,7 +101,7 @@ async function runKind(kind: ServerKind): Promise<Result> {
     const allS = (Math.max(...running.values()) - start) / 1000;
     log(`[${kind}] ${running.size} pods running after ${allS.toFixed(2)} s`);
     rest.close();
-    return { kind, p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: Math.max(...lat), allS, cpuS: after.cpuS - before.cpuS, rssMiB: after.rssMiB };
+    return { kind, cni, p50: pct(lat, 50), p90: pct(lat, 90), p99: pct(lat, 99), max: Math.max(...lat), allS, cpuS: after.cpuS - before.cpuS, rssMiB: after.rssMiB };
   } finally {
     await node.stop();
     await c.teardown();
@@ -105,11 +109,11 @@ async function runKind(kind: ServerKind): Promise<Result> {
 }
 
 const results: Result[] = [];
-for (const k of kinds) results.push(await runKind(k));
+for (const k of kinds) for (const n of cnis) results.push(await runKind(k, n));
 console.log(`\nPod startup latency: ${PODS} pods created at once on one node (creation -> Running seen by watch)\n`);
-console.log('| store | p50 | p90 | p99 | max | all running | kubelet CPU | kubelet peak RSS |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| store | CNI bridge plugin | p50 | p90 | p99 | max | all running | kubelet CPU | kubelet peak RSS |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.kind} | ${r.p50.toFixed(2)} s | ${r.p90.toFixed(2)} s | ${r.p99.toFixed(2)} s | ${r.max.toFixed(2)} s | ${r.allS.toFixed(2)} s | ${r.cpuS.toFixed(1)} s | ${r.rssMiB.toFixed(0)} MiB |`);
+  console.log(`| ${r.kind} | ${r.cni} | ${r.p50.toFixed(2)} s | ${r.p90.toFixed(2)} s | ${r.p99.toFixed(2)} s | ${r.max.toFixed(2)} s | ${r.allS.toFixed(2)} s | ${r.cpuS.toFixed(1)} s | ${r.rssMiB.toFixed(0)} MiB |`);
 }
 process.exit(0);

@@ -3,6 +3,7 @@
 # host-local IPAM) as wrappers that exec it under this Node.js, the reference `loopback` from
 # Debian's containernetworking-plugins, and a conflist for the pod CIDR.
 #   cni-setup.sh BIN_DIR CONF_DIR POD_CIDR [BRIDGE_NAME] [IPAM_DATA_DIR]
+# CNI_IMPL=reference installs Debian's reference bridge/host-local instead (benchmarks compare both).
 set -euo pipefail
 BIN="${1:?usage: cni-setup.sh BIN_DIR CONF_DIR POD_CIDR [BRIDGE] [IPAM_DATA_DIR]}"
 CONF="${2:?}"; CIDR="${3:?}"; BRIDGE="${4:-cni0}"; DATA="${5:-/var/lib/cni/networks}"
@@ -14,6 +15,11 @@ LOOPBACK=/usr/lib/cni/loopback
 [ -x "$LOOPBACK" ] || { echo "cni-setup: the loopback plugin is missing (apt-get install containernetworking-plugins)" >&2; exit 1; }
 mkdir -p "$BIN" "$CONF"
 for p in bridge host-local; do
+  if [ "${CNI_IMPL:-ours}" = reference ]; then
+    ln -sf "$(dirname "$LOOPBACK")/$p" "$BIN/$p"
+    continue
+  fi
+  rm -f "$BIN/$p"
   printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NODE" "$REPO/packages/cni/dist/$p.js" > "$BIN/$p.tmp"
   chmod 755 "$BIN/$p.tmp"; mv "$BIN/$p.tmp" "$BIN/$p"
 done
