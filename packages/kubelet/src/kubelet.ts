@@ -50,7 +50,8 @@ export interface KubeletOptions {
   clock?: Clock;
 }
 
-interface Evicted { reason: string; message: string }
+/** Why a pod ended Failed by the kubelet's hand; conditions (DisruptionTarget) join the pod's own, as killPodNow does. */
+interface Evicted { reason: string; message: string; conditions?: PodCondition[] }
 
 const ACTIVE = (p: Pod): boolean => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
@@ -177,7 +178,7 @@ export class Kubelet {
         logger: this.log,
         recorder: this.recorder,
         nodeRef: { name: s.nodeName },
-        evictPod: (pod, grace, reason, message) => this.evictPod(pod, grace, reason, message),
+        evictPod: (pod, grace, reason, message, conditions) => this.evictPod(pod, grace, reason, message, conditions),
       },
     );
     this.nodeStatus = new NodeStatusManager({
@@ -336,9 +337,9 @@ export class Kubelet {
     return env;
   }
 
-  private async evictPod(pod: Pod, grace: number, reason: string, message: string): Promise<boolean> {
+  private async evictPod(pod: Pod, grace: number, reason: string, message: string, conditions?: PodCondition[]): Promise<boolean> {
     const uid = pod.metadata.uid ?? '';
-    this.evicted.set(uid, { reason, message });
+    this.evicted.set(uid, { reason, message, conditions });
     const rp = await readRuntimePod(this.cri, uid);
     await this.runtime.killPod(pod, rp, grace);
     this.workers.trigger(uid);
@@ -359,9 +360,10 @@ export class Kubelet {
     if (!this.admitted.has(uid)) {
       const r = this.eviction.admit(pod);
       if (!r.admit) {
-        const rej = { reason: r.reason ?? 'Evicted', message: r.message ?? 'Pod was rejected' };
+        // Upstream rejectPod: the event carries the admit message, the status prefixes it.
+        const rej = { reason: r.reason ?? 'UnexpectedAdmissionError', message: `Pod was rejected: ${r.message ?? ''}` };
         this.rejected.set(uid, rej);
-        this.event(pod, 'Warning', rej.reason, rej.message);
+        this.event(pod, 'Warning', rej.reason, r.message ?? '');
         return this.finishPod(pod, rp, 'Failed', rej);
       }
       this.admitted.add(uid);
@@ -415,8 +417,11 @@ export class Kubelet {
     }
     this.prober.updatePodStatus(pod, st);
     const sandboxReady = rp.sandboxes[0]?.state === 'SANDBOX_READY';
-    const others = ((api.status?.conditions ?? []) as PodCondition[]).filter((c) => !['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'].includes(c.type));
-    st.conditions = withTransitionTimes(kubeletConditions(pod, st, sandboxReady, others), api.status?.conditions as PodCondition[] | undefined, this.clock.now());
+    const apiConds = (api.status?.conditions ?? []) as PodCondition[];
+    const others = apiConds.filter((c) => !['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'].includes(c.type));
+    // Conditions the kill adds (DisruptionTarget); the status manager keeps them from the API once written.
+    const extra = (why?.conditions ?? []).filter((x) => !apiConds.some((c) => c.type === x.type && c.status === x.status));
+    st.conditions = withTransitionTimes([...kubeletConditions(pod, st, sandboxReady, others), ...extra], apiConds, this.clock.now());
     this.statusManager.set(pod, st);
     void uid;
     return st;
