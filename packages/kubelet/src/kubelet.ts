@@ -18,13 +18,12 @@ import {
   unwrapTombstone,
   type Clock,
   type EventRecorder,
-  type Node,
   type Pod,
   type PodCondition,
   type Service,
 } from '@kube-ts/client';
 import { CriClient } from './cri/client.js';
-import { isMirrorPod, isStaticPod, podDesc, type KubeletPodStatus } from './api.js';
+import { isStaticPod, podDesc, type KubeletPodStatus } from './api.js';
 import { CgroupManager } from './cm/cgroups.js';
 import { RuntimeManager } from './kuberuntime/manager.js';
 import { readRuntimePod, type RuntimePod } from './kuberuntime/status.js';
@@ -35,7 +34,7 @@ import { StaticPodSource } from './pod/static.js';
 import { MirrorClient } from './pod/mirror.js';
 import { PodManager } from './podmanager.js';
 import { StatusManager } from './status/manager.js';
-import { generatePodStatus, kubeletConditions, withTransitionTimes, type Waiting } from './status/generate.js';
+import { generatePodStatus, KUBELET_CONDITIONS, kubeletConditions, withTransitionTimes, type Waiting } from './status/generate.js';
 import { VolumeManager, VolumeSetupError, type PodVolume } from './volume/manager.js';
 import { ProbeManager } from './prober/index.js';
 import { StatsProvider } from './stats/index.js';
@@ -389,7 +388,8 @@ export class Kubelet {
     }
     const res = await this.runtime.syncPod(pod, rp, volumes, cgroupParent);
     this.waiting.set(uid, res.waiting);
-    const rp2 = await readRuntimePod(this.cri, uid);
+    // Most periodic syncs change nothing: only re-read the runtime when this one acted.
+    const rp2 = res.changed ? await readRuntimePod(this.cri, uid) : rp;
     const st = this.writeStatus(pod, rp2, res.waiting, res.podFailed ? 'Failed' : undefined);
     if (st.phase === 'Running' && this.firstSeen.has(uid)) {
       this.startLatency.observe((this.clock.now() - this.firstSeen.get(uid)!) / 1000);
@@ -405,11 +405,9 @@ export class Kubelet {
   }
 
   private writeStatus(pod: Pod, rp: RuntimePod, waiting: Map<string, Waiting>, phase?: 'Failed' | 'Succeeded', why?: Evicted): KubeletPodStatus {
-    const uid = pod.metadata.uid ?? '';
     const api = this.apiPod(pod.metadata.namespace ?? 'default', pod.metadata.name!) ?? pod;
     const base = { ...pod, status: api.status ?? pod.status };
-    const mounts = new Map<string, { containerPath: string; hostPath: string }[]>();
-    const st = generatePodStatus({ pod: base, runtime: rp, waiting, nodeIPs: this.nodeIPs(), now: this.clock.now(), mounts });
+    const st = generatePodStatus({ pod: base, runtime: rp, waiting, nodeIPs: this.nodeIPs(), now: this.clock.now() });
     if (phase) st.phase = phase;
     if (why) {
       st.reason = why.reason;
@@ -418,12 +416,11 @@ export class Kubelet {
     this.prober.updatePodStatus(pod, st);
     const sandboxReady = rp.sandboxes[0]?.state === 'SANDBOX_READY';
     const apiConds = (api.status?.conditions ?? []) as PodCondition[];
-    const others = apiConds.filter((c) => !['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'].includes(c.type));
+    const others = apiConds.filter((c) => !KUBELET_CONDITIONS.includes(c.type));
     // Conditions the kill adds (DisruptionTarget); the status manager keeps them from the API once written.
     const extra = (why?.conditions ?? []).filter((x) => !apiConds.some((c) => c.type === x.type && c.status === x.status));
     st.conditions = withTransitionTimes([...kubeletConditions(pod, st, sandboxReady, others), ...extra], apiConds, this.clock.now());
     this.statusManager.set(pod, st);
-    void uid;
     return st;
   }
 
@@ -516,5 +513,3 @@ export class Kubelet {
   }
 }
 
-export type { Node, Service };
-void isMirrorPod;

@@ -40,6 +40,8 @@ export interface RuntimeManagerDeps {
 
 export interface SyncResult {
   waiting: Map<string, Waiting>;
+  /** The sync killed, created or started something (the runtime view is stale). */
+  changed: boolean;
   /** Re-sync after this long (back-off expiry). */
   requeueAfterMs?: number;
   /** Init container failed with restartPolicy Never: the pod is Failed. */
@@ -149,8 +151,8 @@ export class RuntimeManager {
 
   /** One sync of a pod that should run. volumes must be set up already. */
   async syncPod(pod: Pod, rp: RuntimePod, volumes: Map<string, PodVolume>, cgroupParent: string): Promise<SyncResult> {
-    const res: SyncResult = { waiting: new Map() };
     const a = this.computeActions(pod, rp);
+    const res: SyncResult = { waiting: new Map(), changed: a.killPod || a.createSandbox || a.kill.length > 0 || a.start.length > 0 };
     if (a.killPod) {
       await this.killPod(pod, rp, undefined);
       res.podFailed = a.podFailed;

@@ -22,6 +22,8 @@ export interface RuntimeContainer {
   restartCount: number;
   logPath: string;
   annotations: Record<string, string>;
+  /** Host paths behind the container's mounts (the termination message file is one). */
+  mounts: { containerPath: string; hostPath: string }[];
 }
 
 export interface RuntimePod {
@@ -63,6 +65,7 @@ export function toRuntimeContainer(s: CriContainerStatus): RuntimeContainer {
     restartCount: Number(s.annotations[A_RESTART_COUNT] ?? 0),
     logPath: s.logPath,
     annotations: s.annotations,
+    mounts: (s.mounts ?? []).map((m) => ({ containerPath: m.containerPath, hostPath: m.hostPath })),
   };
 }
 

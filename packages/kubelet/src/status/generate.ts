@@ -18,17 +18,15 @@ export interface GenerateInput {
   waiting: Map<string, Waiting>;
   nodeIPs: string[];
   now: number;
-  /** Runtime mount host paths per container ID (termination message files). */
-  mounts?: Map<string, { containerPath: string; hostPath: string }[]>;
 }
 
 export const KUBELET_CONDITIONS = ['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready'];
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-function terminationMessage(rc: RuntimeContainer, c: Container | undefined, mounts: GenerateInput['mounts']): string | undefined {
+function terminationMessage(rc: RuntimeContainer, c: Container | undefined): string | undefined {
   const path = rc.annotations[A_TERMINATION_MESSAGE_PATH];
-  const m = mounts?.get(rc.id)?.find((x) => x.containerPath === path);
+  const m = rc.mounts.find((x) => x.containerPath === path);
   let msg: string | undefined;
   if (m) {
     try {
@@ -48,8 +46,8 @@ function terminationMessage(rc: RuntimeContainer, c: Container | undefined, moun
   return msg ?? (rc.message || undefined);
 }
 
-function terminatedState(rc: RuntimeContainer, c: Container | undefined, mounts: GenerateInput['mounts']): ContainerState {
-  const message = terminationMessage(rc, c, mounts);
+function terminatedState(rc: RuntimeContainer, c: Container | undefined): ContainerState {
+  const message = terminationMessage(rc, c);
   return {
     terminated: {
       exitCode: rc.exitCode,
@@ -86,18 +84,18 @@ function containerStatus(c: Container, in_: GenerateInput, defaultWaiting: strin
   base.containerID = `containerd://${cur.id}`;
   if (cur.state === 'running') {
     base.state = { running: { startedAt: iso(cur.startedAt || cur.createdAt) } };
-    if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c, in_.mounts);
+    if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c);
   } else if (cur.state === 'exited' || cur.state === 'unknown') {
     if (w) {
       base.state = { waiting: { reason: w.reason, ...(w.message ? { message: w.message } : {}) } };
-      base.lastState = terminatedState(cur, c, in_.mounts);
+      base.lastState = terminatedState(cur, c);
     } else {
-      base.state = terminatedState(cur, c, in_.mounts);
-      if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c, in_.mounts);
+      base.state = terminatedState(cur, c);
+      if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c);
     }
   } else {
     base.state = { waiting: { reason: w?.reason ?? 'ContainerCreating', ...(w?.message ? { message: w.message } : {}) } };
-    if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c, in_.mounts);
+    if (prev && prev.state === 'exited') base.lastState = terminatedState(prev, c);
   }
   return base;
 }
