@@ -38,7 +38,8 @@ export function selfSignedCert(name: string): { cert: string; key: string } {
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: name }, { type: 7, ip: '127.0.0.1' }] },
+    // The component's name first, as upstream's self-signed serving certs list it.
+    { name: 'subjectAltName', altNames: [...[...new Set([name, 'localhost'])].map((value): { type: number; value?: string; ip?: string } => ({ type: 2, value })), { type: 7, ip: '127.0.0.1' }] },
   ]);
   c.sign(priv, forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(c), key: privateKey };

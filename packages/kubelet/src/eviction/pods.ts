@@ -2,10 +2,10 @@
 // the memory-pressure toleration (pkg/apis/core/v1/helper/qos, pkg/kubelet/types, v1/resource).
 import type { Container, Pod, Toleration } from '@kube-ts/client';
 import { add, cmp, parseQuantity, zero, type Quantity, type QuantityFormat } from './quantity.js';
+import { computePodQOS, type QOSClass } from '../cm/qos.js';
 
-export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
+export { computePodQOS, type QOSClass };
 
-const QOS_RESOURCES = ['cpu', 'memory'];
 /** scheduling.SystemCriticalPriority: pods at or above it are critical. */
 export const SYSTEM_CRITICAL_PRIORITY = 2_000_000_000;
 export const TAINT_NODE_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
@@ -17,39 +17,6 @@ function tryParse(v: string | number | undefined): Quantity | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** ComputePodQOS. */
-export function computePodQOS(pod: Pod): QOSClass {
-  const requests = new Map<string, Quantity>();
-  const limits = new Map<string, Quantity>();
-  let guaranteed = true;
-  const all: Container[] = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
-  for (const c of all) {
-    for (const [name, raw] of Object.entries(c.resources?.requests ?? {})) {
-      const q = tryParse(raw);
-      if (!QOS_RESOURCES.includes(name) || !q || q.nanos <= 0n) continue;
-      const prev = requests.get(name);
-      requests.set(name, prev ? add(prev, q) : q);
-    }
-    const found = new Set<string>();
-    for (const [name, raw] of Object.entries(c.resources?.limits ?? {})) {
-      const q = tryParse(raw);
-      if (!QOS_RESOURCES.includes(name) || !q || q.nanos <= 0n) continue;
-      found.add(name);
-      const prev = limits.get(name);
-      limits.set(name, prev ? add(prev, q) : q);
-    }
-    if (!QOS_RESOURCES.every((r) => found.has(r))) guaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (guaranteed) {
-    for (const [name, req] of requests) {
-      const lim = limits.get(name);
-      if (!lim || cmp(lim, req) !== 0) guaranteed = false;
-    }
-  }
-  return guaranteed && requests.size === limits.size ? 'Guaranteed' : 'Burstable';
 }
 
 /** GetPodQOS: status.qosClass when the apiserver set it, else computed. */

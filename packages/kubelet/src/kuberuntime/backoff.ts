@@ -1,6 +1,7 @@
 // Crash-loop back-off per container (client-go flowcontrol.Backoff as the kubelet uses it): 10 s,
 // doubling to 5 min; an entry is forgotten after it stayed idle for twice the maximum.
 import type { Clock } from '@kube-ts/client';
+import { formatDuration } from '../config/duration.js';
 
 interface Entry { durationMs: number; lastUpdate: number }
 
@@ -13,17 +14,16 @@ export class Backoff {
     readonly maxMs = 300_000,
   ) {}
 
-  /** Records a restart attempt at eventTime; returns the new back-off. */
+  /** Records a restart attempt for an event (a container exit) at eventTime; returns the new
+   *  back-off. An entry idle for twice the maximum starts over (the container ran long enough). */
   next(key: string, eventTime: number): number {
-    const now = this.clock.now();
     const e = this.entries.get(key);
-    if (!e || now - e.lastUpdate > 2 * this.maxMs) {
-      this.entries.set(key, { durationMs: this.initialMs, lastUpdate: now });
+    if (!e || eventTime - e.lastUpdate > 2 * this.maxMs) {
+      this.entries.set(key, { durationMs: this.initialMs, lastUpdate: eventTime });
       return this.initialMs;
     }
     e.durationMs = Math.min(e.durationMs * 2, this.maxMs);
-    e.lastUpdate = now;
-    void eventTime;
+    e.lastUpdate = eventTime;
     return e.durationMs;
   }
 
@@ -52,11 +52,7 @@ export class Backoff {
   }
 }
 
-/** Upstream formats durations like Go: 10s, 1m20s, 5m0s. */
+/** A back-off as the kubelet prints it: whole seconds, Go style (10s, 1m20s, 5m0s). */
 export function goDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${s % 60}s`;
-  return `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`;
+  return formatDuration(Math.round(ms / 1000) * 1000);
 }

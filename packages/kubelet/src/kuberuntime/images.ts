@@ -3,6 +3,7 @@
 // and waiting reasons kubectl shows (ErrImagePull, ImagePullBackOff, ErrImageNeverPull).
 import type { Container, Pod } from '@kube-ts/client';
 import type { ImageService } from '../cri/types.js';
+import { formatDuration } from '../config/duration.js';
 import type { Backoff } from './backoff.js';
 
 export class ImagePullError extends Error {
@@ -27,12 +28,7 @@ export function criErrorString(err: unknown): string {
 
 /** time.Duration.Truncate(time.Millisecond).String(): 523ms, 1.5s, 1m2.25s. */
 export function goDurationMs(ms: number): string {
-  const t = Math.max(0, Math.trunc(ms));
-  if (t === 0) return '0s';
-  if (t < 1000) return `${t}ms`;
-  const min = Math.floor(t / 60_000);
-  const sec = ((t % 60_000) / 1000).toFixed(3).replace(/\.?0+$/, '');
-  return min > 0 ? `${min}m${sec}s` : `${sec}s`;
+  return formatDuration(Math.max(0, Math.trunc(ms)));
 }
 
 export type EventFn = (type: 'Normal' | 'Warning', reason: string, message: string) => void;

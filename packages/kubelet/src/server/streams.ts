@@ -9,7 +9,9 @@ import type { KubeletServerHost } from './host.js';
 import { podFullName, readySandbox, runningContainer } from './resolve.js';
 import { q } from './respond.js';
 
-export interface RemoteCommandOptions { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
+import type { RemoteCommandOptions } from '../streaming/index.js';
+
+export type { RemoteCommandOptions };
 
 /** The ../streaming module's entry points (injectable for tests). */
 export interface StreamingHandlers {
