@@ -117,7 +117,7 @@ describe.skipIf(!haveContainerd())('kubelet server on containerd', () => {
   });
 
   it('follows a running container until it exits, then serves tail, timestamps and errors', async () => {
-    const id = await runContainer(0, 'echo one; echo two >&2; sleep 1.5; echo three; sleep 1; echo four');
+    const id = await runContainer(0, 'echo one; sleep 0.2; echo two >&2; sleep 1.5; echo three; sleep 1; echo four');
     const follow = await get('/containerLogs/default/web/app?follow=true');
     expect(follow.status).toBe(200);
     expect(follow.body).toBe('one\ntwo\nthree\nfour\n');
