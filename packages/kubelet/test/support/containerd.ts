@@ -10,7 +10,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CriClient } from '../../src/cri/client.js';
-import { dropNatTableIfCreated, natTableExists } from '../../../cni/test/helpers.js';
 
 const pexec = promisify(execFile);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -93,8 +92,6 @@ export async function cleanupContainerd(name: string, bridge: string): Promise<v
  */
 export async function startContainerd(name: string, cidr: string, bridge: string, env: Record<string, string> = {}): Promise<TestContainerd> {
   await cleanupContainerd(name, bridge);
-  // Our bridge's ipMasq rules make iptables-nft create `table ip nat`: drop it again if we did.
-  const natExisted = await natTableExists();
   const dir = join(TEST_ROOT, name);
   await mkdir(dir, { recursive: true });
   const images = await ensureImages();
@@ -130,7 +127,6 @@ export async function startContainerd(name: string, cidr: string, bridge: string
     }
     await new Promise((r) => setTimeout(r, 300));
     await cleanupContainerd(name, bridge);
-    await dropNatTableIfCreated(natExisted);
   };
   return { name, dir, socket, endpoint: `unix://${socket}`, pid, cidr, bridge, cri, stop };
 }
