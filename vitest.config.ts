@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['packages/cni/test/natsetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './topology.js';
+export * from './exec.js';
