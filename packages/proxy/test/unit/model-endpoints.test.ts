@@ -5,7 +5,7 @@ import type { Endpoint, EndpointPort, EndpointSlice } from '@kube-ts/client/serv
 import { endpointsFromSlices, parseEndpointSlice } from '../../src/model/endpoints.js';
 import { servicePortsFromService } from '../../src/model/service.js';
 
-function slice(name: string, endpoints: Endpoint[], ports: EndpointPort[], opts: { svc?: string; addressType?: EndpointSlice['addressType']; ns?: string } = {}): EndpointSlice {
+function slice(name: string, endpoints: Endpoint[] | null, ports: EndpointPort[], opts: { svc?: string; addressType?: EndpointSlice['addressType']; ns?: string } = {}): EndpointSlice {
   return {
     metadata: { name, namespace: opts.ns ?? 'ns', labels: { 'kubernetes.io/service-name': opts.svc ?? 'svc' } },
     addressType: opts.addressType ?? 'IPv4',
