@@ -3,6 +3,7 @@
 // an endpoint goes away the flows DNAT'ed to it must be deleted, and when a service gets its first
 // endpoint the flows that were blackholed before must be deleted too. TCP recovers by itself.
 import type { Logger } from 'pino';
+import { CowMap } from './model/cowmap.js';
 import type { CommandRunner, EndpointInfo, ProxyState, ServicePortInfo } from './types.js';
 
 export interface ConntrackFilter { protocol: 'udp' | 'sctp'; origDst?: string; origDstPort?: number; dstNat?: string }
@@ -34,44 +35,10 @@ export function filterKey(f: ConntrackFilter): string {
 export function staleConntrackFilters(prev: ProxyState | undefined, next: ProxyState): ConntrackFilter[] {
   const out = new Map<string, ConntrackFilter>();
   const add = (f: ConntrackFilter): void => { out.set(filterKey(f), f); };
-
-  if (prev) {
-    for (const [name, before] of prev.services) {
-      const protocol = ctProtocol(before);
-      if (!protocol) continue;
-      const wasServing = servingEndpoints(prev.endpoints.get(name));
-      if (wasServing.length === 0) continue;
-      const after = next.services.get(name);
-      const same = after !== undefined && after.protocol === before.protocol;
-      const stillServing = new Set(same ? servingEndpoints(next.endpoints.get(name)).map((ep) => ep.endpoint) : []);
-      const goneIPs = new Set<string>();
-      for (const ep of wasServing) if (!stillServing.has(ep.endpoint)) goneIPs.add(ep.ip);
-      for (const ip of goneIPs) {
-        for (const vip of serviceIPs(before)) add({ protocol, origDst: vip, origDstPort: before.port, dstNat: ip });
-        if (before.nodePort > 0) add({ protocol, origDstPort: before.nodePort, dstNat: ip });
-      }
-      // Frontends the port lost (service deleted, IP or port changed): nothing DNATs there any more.
-      const kept = new Set(same && after ? serviceIPs(after).map((ip) => `${ip}:${after.port}`) : []);
-      for (const vip of serviceIPs(before)) {
-        if (!kept.has(`${vip}:${before.port}`)) add({ protocol, origDst: vip, origDstPort: before.port });
-      }
-      if (before.nodePort > 0 && !(same && after?.nodePort === before.nodePort)) {
-        for (const ep of wasServing) add({ protocol, origDstPort: before.nodePort, dstNat: ep.ip });
-      }
-    }
+  for (const name of candidateNames(prev, next)) {
+    if (prev) staleForRemovedEndpoints(name, prev, next, add);
+    staleForNewlyActive(name, prev, next, add);
   }
-
-  for (const [name, svc] of next.services) {
-    const protocol = ctProtocol(svc);
-    if (!protocol) continue;
-    if (servingEndpoints(next.endpoints.get(name)).length === 0) continue;
-    const before = prev?.services.get(name);
-    const hadServing = before !== undefined && before.protocol === svc.protocol && servingEndpoints(prev?.endpoints.get(name)).length > 0;
-    if (hadServing) continue;
-    for (const vip of serviceIPs(svc)) add({ protocol, origDst: vip, origDstPort: svc.port });
-    if (svc.nodePort > 0) for (const ip of next.nodeIPs) add({ protocol, origDst: ip, origDstPort: svc.nodePort });
-  }
-
   // A filter without dstNat already covers the DNAT-qualified ones for the same destination.
   const result: ConntrackFilter[] = [];
   for (const f of out.values()) {
@@ -79,6 +46,63 @@ export function staleConntrackFilters(prev: ProxyState | undefined, next: ProxyS
     result.push(f);
   }
   return result.sort((a, b) => (filterKey(a) < filterKey(b) ? -1 : filterKey(a) > filterKey(b) ? 1 : 0));
+}
+
+/**
+ * Service port names that may differ between the states. The tracker's copy-on-write maps name
+ * just the touched shards, so a sync at 10,000 services does not scan them all; hand-built
+ * states get the full union.
+ */
+function candidateNames(prev: ProxyState | undefined, next: ProxyState): Iterable<string> {
+  if (!prev) return next.services.keys();
+  const svc = CowMap.changedKeys(prev.services, next.services);
+  const eps = CowMap.changedKeys(prev.endpoints, next.endpoints);
+  if (svc && eps) {
+    for (const k of eps) svc.add(k);
+    return svc;
+  }
+  return new Set([...prev.services.keys(), ...next.services.keys()]);
+}
+
+function staleForRemovedEndpoints(name: string, prev: ProxyState, next: ProxyState, add: (f: ConntrackFilter) => void): void {
+  const before = prev.services.get(name);
+  const protocol = before && ctProtocol(before);
+  if (!before || !protocol) return;
+  const after = next.services.get(name);
+  const prevEps = prev.endpoints.get(name);
+  // States share unchanged objects: skip them without looking inside.
+  if (after === before && next.endpoints.get(name) === prevEps) return;
+  const wasServing = servingEndpoints(prevEps);
+  if (wasServing.length === 0) return;
+  const same = after !== undefined && after.protocol === before.protocol;
+  const stillServing = new Set(same ? servingEndpoints(next.endpoints.get(name)).map((ep) => ep.endpoint) : []);
+  const goneIPs = new Set<string>();
+  for (const ep of wasServing) if (!stillServing.has(ep.endpoint)) goneIPs.add(ep.ip);
+  for (const ip of goneIPs) {
+    for (const vip of serviceIPs(before)) add({ protocol, origDst: vip, origDstPort: before.port, dstNat: ip });
+    if (before.nodePort > 0) add({ protocol, origDstPort: before.nodePort, dstNat: ip });
+  }
+  // Frontends the port lost (service deleted, IP or port changed): nothing DNATs there any more.
+  const kept = new Set(same && after ? serviceIPs(after).map((ip) => `${ip}:${after.port}`) : []);
+  for (const vip of serviceIPs(before)) {
+    if (!kept.has(`${vip}:${before.port}`)) add({ protocol, origDst: vip, origDstPort: before.port });
+  }
+  if (before.nodePort > 0 && !(same && after?.nodePort === before.nodePort)) {
+    for (const ep of wasServing) add({ protocol, origDstPort: before.nodePort, dstNat: ep.ip });
+  }
+}
+
+function staleForNewlyActive(name: string, prev: ProxyState | undefined, next: ProxyState, add: (f: ConntrackFilter) => void): void {
+  const svc = next.services.get(name);
+  const protocol = svc && ctProtocol(svc);
+  if (!svc || !protocol) return;
+  const nextEps = next.endpoints.get(name);
+  const before = prev?.services.get(name);
+  if (before === svc && prev?.endpoints.get(name) === nextEps) return;
+  if (!(nextEps ?? []).some((ep) => ep.serving)) return;
+  if (before !== undefined && before.protocol === svc.protocol && servingEndpoints(prev?.endpoints.get(name)).length > 0) return;
+  for (const vip of serviceIPs(svc)) add({ protocol, origDst: vip, origDstPort: svc.port });
+  if (svc.nodePort > 0) for (const ip of next.nodeIPs) add({ protocol, origDst: ip, origDstPort: svc.nodePort });
 }
 
 /** conntrack(8) arguments deleting the flows a filter matches. */

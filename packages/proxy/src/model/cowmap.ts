@@ -49,6 +49,24 @@ export class CowMap<V> implements ReadonlyMap<string, V> {
     for (const [k, v] of this.entries()) cb.call(thisArg, v, k, this);
   }
 
+  /**
+   * Keys whose entries may differ between two versions of one map (a superset: every key of each
+   * shard the versions do not share), or null when either map is not a CowMap.
+   */
+  static changedKeys<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>): Set<string> | null {
+    if (!(a instanceof CowMap) || !(b instanceof CowMap)) return null;
+    const out = new Set<string>();
+    if (a === b) return out;
+    const sa = (a as CowMap<V>).shards;
+    const sb = (b as CowMap<V>).shards;
+    for (let i = 0; i < SHARDS; i++) {
+      if (sa[i] === sb[i]) continue;
+      for (const k of sa[i]!.keys()) out.add(k);
+      for (const k of sb[i]!.keys()) out.add(k);
+    }
+    return out;
+  }
+
   /** A writable draft based on this version; this version itself never changes. */
   edit(): CowMapDraft<V> {
     return new CowMapDraft(this.shards, this.size, (shards, size) => new CowMap(shards, size));

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { ConntrackCleaner, conntrackDeleteArgs, staleConntrackFilters, type ConntrackFilter } from '../../src/conntrack.js';
+import { ProxyTracker } from '../../src/model/tracker.js';
 import type { CommandResult, CommandRunner, EndpointInfo, ProxyState, ServicePortInfo } from '../../src/types.js';
 
 function sp(name: string, o: Partial<ServicePortInfo> = {}): ServicePortInfo {
@@ -102,6 +103,34 @@ describe('staleConntrackFilters', () => {
   it('a service without serving endpoints before and after needs nothing', () => {
     const prev = state([sp(S)], {});
     expect(staleConntrackFilters(prev, state([sp(S)], { [S]: [ep('10.0.0.1', 5353, { ready: false, serving: false })] }))).toEqual([]);
+  });
+});
+
+describe('staleConntrackFilters on tracker states (copy-on-write maps)', () => {
+  it('finds the one stale endpoint among many services without scanning them all', () => {
+    const t = new ProxyTracker({ nodeName: 'node-a', nodeIPs: ['192.168.0.10'] });
+    const sliceFor = (i: number, ips: string[]) => ({
+      metadata: { name: `s${i}-1`, namespace: 'ns', labels: { 'kubernetes.io/service-name': `s${i}` } },
+      addressType: 'IPv4' as const,
+      endpoints: ips.map((ip) => ({ addresses: [ip] })),
+      ports: [{ name: '', port: 5353, protocol: 'UDP' as const }],
+    });
+    for (let i = 0; i < 500; i++) {
+      t.updateService({ metadata: { name: `s${i}`, namespace: 'ns' }, spec: { clusterIP: `10.96.${i >> 8}.${i & 255}`, ports: [{ port: 53, protocol: 'UDP', nodePort: 30000 + i }], type: 'NodePort' } });
+      t.updateEndpointSlice(sliceFor(i, [`10.1.${i >> 8}.${i & 255}`, `10.2.${i >> 8}.${i & 255}`]));
+    }
+    const first = t.take().state;
+    expect(staleConntrackFilters(undefined, first)).toHaveLength(1000);
+    t.updateEndpointSlice(sliceFor(300, ['10.1.1.44']));
+    const second = t.take().state;
+    expect(staleConntrackFilters(first, second)).toEqual([
+      { protocol: 'udp', origDst: '10.96.1.44', origDstPort: 53, dstNat: '10.2.1.44' },
+      { protocol: 'udp', origDstPort: 30300, dstNat: '10.2.1.44' },
+    ]);
+    // Same answer from plain Maps (the full scan).
+    const plain = (s: ProxyState): ProxyState => ({ ...s, services: new Map(s.services), endpoints: new Map(s.endpoints) });
+    expect(staleConntrackFilters(plain(first), plain(second))).toEqual(staleConntrackFilters(first, second));
+    expect(staleConntrackFilters(second, t.take().state)).toEqual([]);
   });
 });
 

@@ -37,4 +37,22 @@ describe('CowMap', () => {
     expect(v1.has('new')).toBe(false);
     expect([...v2.entries()]).toHaveLength(1000);
   });
+
+  it('changedKeys names the keys of the shards two versions do not share', () => {
+    const d = CowMap.empty<number>().edit();
+    for (let i = 0; i < 5000; i++) d.set(`k${i}`, i);
+    const v1 = d.finish();
+    const d2 = v1.edit();
+    d2.set('k7', 70);
+    d2.delete('k8');
+    d2.set('fresh', 1);
+    const v2 = d2.finish();
+    const changed = CowMap.changedKeys(v1, v2);
+    expect(changed).not.toBeNull();
+    for (const k of ['k7', 'k8', 'fresh']) expect(changed!.has(k)).toBe(true);
+    // Only the touched shards: a small fraction of the 5000 keys.
+    expect(changed!.size).toBeLessThan(200);
+    expect(CowMap.changedKeys(v2, v2)!.size).toBe(0);
+    expect(CowMap.changedKeys(v1, new Map())).toBeNull();
+  });
 });
