@@ -19,6 +19,8 @@ export interface ProxySettings {
   master: string;
   configFile: string;
   cleanup: boolean;
+  /** --init-only: nothing to do here but exit. */
+  initOnly: boolean;
   writeConfigTo: string;
   /** Lenient-decoding notes to log (upstream logs them and goes on). */
   warnings: string[];
@@ -37,7 +39,7 @@ export function loadProxySettings(argv: string[], opts: LoadOptions = {}): Proxy
   const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
   let config = defaultConfiguration();
   const { cl, changed, args } = parseFlags(argv, config);
-  if (cl.help) return { config, master: cl.master, configFile: '', cleanup: false, writeConfigTo: '', warnings: [], help: usage() };
+  if (cl.help) return { config, master: cl.master, configFile: '', cleanup: false, initOnly: false, writeConfigTo: '', warnings: [], help: usage() };
   const extra = args.filter((a) => a !== '');
   if (extra.length) throw new ConfigError(`"kube-proxy" does not take any arguments, got [${args.map((a) => JSON.stringify(a)).join(' ')}]`);
 
@@ -78,7 +80,7 @@ export function loadProxySettings(argv: string[], opts: LoadOptions = {}): Proxy
   }
   const errs = validateConfiguration(config);
   if (errs.length) throw new ConfigError(`failed validate: ${aggregate(errs)}`);
-  return { config, master: cl.master, configFile: cl.configFile, cleanup: cl.cleanup, writeConfigTo: cl.writeConfigTo, warnings };
+  return { config, master: cl.master, configFile: cl.configFile, cleanup: cl.cleanup, initOnly: cl.initOnly, writeConfigTo: cl.writeConfigTo, warnings };
 }
 
 /** The configuration as --write-config-to writes it: YAML with keys sorted, as Go's encoder does. */

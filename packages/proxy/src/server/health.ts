@@ -17,15 +17,14 @@ export class ProxyHealth {
   private oldestPendingQueued: number | undefined;
   private nodeEligible = true;
   private readonly clock: Clock;
+  private readonly healthzCounter: HealthCounters | undefined;
+  private readonly livezCounter: HealthCounters | undefined;
 
   constructor(private readonly healthTimeoutMs: number, opts: { clock?: Clock; healthz?: HealthCounters; livez?: HealthCounters } = {}) {
     this.clock = opts.clock ?? realClock;
     this.healthzCounter = opts.healthz;
     this.livezCounter = opts.livez;
   }
-
-  private readonly healthzCounter: HealthCounters | undefined;
-  private readonly livezCounter: HealthCounters | undefined;
 
   /** The rules now reflect the state: healthy from here. */
   updated(): void {
