@@ -21,9 +21,12 @@ export function externallyAccessible(svc: ServicePortInfo): boolean {
   return svc.nodePort > 0 || svc.externalIPs.length > 0 || svc.loadBalancerIPs.length > 0;
 }
 
-/** Some traffic to this port uses cluster-wide endpoints. */
+/**
+ * Some traffic to this port uses cluster-wide endpoints. Externally reachable ports always do:
+ * even with externalTrafficPolicy Local, traffic from this node's pods short-circuits to them.
+ */
 export function usesClusterEndpoints(svc: ServicePortInfo): boolean {
-  return !svc.internalPolicyLocal || (externallyAccessible(svc) && !svc.externalPolicyLocal);
+  return !svc.internalPolicyLocal || externallyAccessible(svc);
 }
 
 /** Some traffic to this port uses only this node's endpoints. */

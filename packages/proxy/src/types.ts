@@ -42,7 +42,7 @@ export interface EndpointInfo {
   port: number;
   /** conditions.ready (nil → true, as upstream). */
   ready: boolean;
-  /** conditions.serving (nil → ready). */
+  /** conditions.serving (nil → true, as upstream kube-proxy). */
   serving: boolean;
   /** conditions.terminating (nil → false). */
   terminating: boolean;

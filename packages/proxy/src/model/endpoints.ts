@@ -37,7 +37,8 @@ export function sliceKeys(slice: EndpointSlice): { service: string; slice: strin
 
 /**
  * Parses an IPv4 slice (null for other address types or unkeyed slices). Conditions default as
- * the EndpointSlice API says: ready nil → true, serving nil → ready, terminating nil → false.
+ * upstream kube-proxy reads them (endpointslicecache.go): ready nil → true, serving nil → true,
+ * terminating nil → false.
  */
 export function parseEndpointSlice(slice: EndpointSlice, nodeName: string): ParsedSlice | null {
   const keys = sliceKeys(slice);
@@ -58,7 +59,7 @@ export function parseEndpointSlice(slice: EndpointSlice, nodeName: string): Pars
     const out: ParsedSliceEndpoint = {
       ip,
       ready,
-      serving: ep.conditions?.serving ?? ready,
+      serving: ep.conditions?.serving ?? true,
       terminating: ep.conditions?.terminating ?? false,
       isLocal: nodeName !== '' && ep.nodeName === nodeName,
     };

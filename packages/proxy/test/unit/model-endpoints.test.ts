@@ -17,7 +17,7 @@ const ep = (ip: string, extra: Partial<Endpoint> = {}): Endpoint => ({ addresses
 const endpointsOf = (m: Map<string, unknown[]>, k: string): string[] => ((m.get(k) ?? []) as Array<{ endpoint: string }>).map((e) => e.endpoint);
 
 describe('parseEndpointSlice', () => {
-  it('applies the EndpointSlice condition defaults', () => {
+  it('applies upstream kube-proxy condition defaults (nil ready/serving → true)', () => {
     const parsed = parseEndpointSlice(slice('s1', [
       ep('10.0.0.1'),
       ep('10.0.0.2', { conditions: { ready: false } }),
@@ -26,7 +26,7 @@ describe('parseEndpointSlice', () => {
     ], [{ name: 'http', port: 80, protocol: 'TCP' }]), 'node-a');
     expect(parsed?.endpoints.map((e) => [e.ip, e.ready, e.serving, e.terminating])).toEqual([
       ['10.0.0.1', true, true, false],
-      ['10.0.0.2', false, false, false],
+      ['10.0.0.2', false, true, false],
       ['10.0.0.3', false, true, true],
       ['10.0.0.4', true, false, false],
     ]);

@@ -187,16 +187,6 @@ const cases: Case[] = [
   },
 ];
 
-// src/topology.ts's usesClusterEndpoints leaves out ports with both policies Local that are
-// reachable from outside; upstream still uses cluster endpoints there (short-circuiting traffic
-// from this node to external IPs/node ports). Expected to fail until topology.ts matches upstream
-// (`!internalPolicyLocal || externallyAccessible(svc)`); then these pass and must move back.
-const DIVERGES_FROM_UPSTREAM = new Set([
-  'iTP: Local, eTP: Local, some endpoints local',
-  'iTP: Local, eTP: Local, all endpoints remote',
-  'iTP: Local, eTP: Local, all endpoints remote and terminating',
-]);
-
 const names = (eps: readonly EndpointInfo[] | null): string[] => (eps ?? []).map((e) => e.endpoint).sort();
 
 describe('categorizeEndpoints (upstream TestCategorizeEndpoints)', () => {
@@ -215,8 +205,7 @@ describe('categorizeEndpoints (upstream TestCategorizeEndpoints)', () => {
     expect(got.hasAnyEndpoints).toBe(expectedAll.length > 0 || (tc.onlyRemoteEndpoints ?? false));
   };
   for (const tc of cases) {
-    if (DIVERGES_FROM_UPSTREAM.has(tc.name)) it.fails(`${tc.name} (known divergence)`, () => check(tc));
-    else it(tc.name, () => check(tc));
+    it(tc.name, () => check(tc));
   }
 });
 
@@ -234,7 +223,7 @@ describe('traffic policy helpers (BaseServicePortInfo)', () => {
     expect(usesClusterEndpoints(svc({ internalPolicyLocal: true, nodePort: 30000 }))).toBe(true);
   });
 
-  it.fails('usesClusterEndpoints with both policies Local on a node port (known divergence, see above)', () => {
+  it('usesClusterEndpoints with both policies Local on a node port (short-circuit for local traffic)', () => {
     expect(usesClusterEndpoints(svc({ internalPolicyLocal: true, externalPolicyLocal: true, nodePort: 30000 }))).toBe(true);
   });
 
