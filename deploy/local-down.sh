@@ -100,10 +100,10 @@ stop_pids 10 kube-proxy
 msg=""
 if [ $had_proxy = 1 ]; then
   cleaned=0
-  if [ -f packages/proxy/dist/cli.js ]; then
+  if [ -f "$PROXY_CLI" ]; then
     args=(--cleanup)
     [ -f "$PROXY_CONFIG" ] && args=(--config "$PROXY_CONFIG" --cleanup)
-    node packages/proxy/dist/cli.js "${args[@]}" >>"$LOGS/kube-proxy-cleanup.log" 2>&1 && cleaned=1
+    node "$PROXY_CLI" "${args[@]}" >>"$LOGS/kube-proxy-cleanup.log" 2>&1 && cleaned=1
   fi
   if [ $cleaned = 0 ]; then
     # kube-proxy --cleanup is unavailable or failed: remove its tables and chains here.

@@ -7,7 +7,8 @@
 # Overrides (environment): DATA_DIR, NODE_NAME, POD_CIDR, CLUSTER_CIDR, NODE_CIDR_MASK, SERVICE_CIDR,
 # CNI_BRIDGE, SVC_BRIDGE, CGROUP_ROOT, PROXY_MODE (iptables|nftables), IMAGES_DIR, SKIP_BUILD=1,
 # the ports RAFTKV_PORT RAFTKV_PEER_PORT RAFTKV_METRICS_PORT APISERVER_PORT SCHEDULER_PORT KCM_PORT
-# KUBELET_PORT KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT.
+# KUBELET_PORT KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT, and PROXY_CLI (default
+# packages/proxy/dist/cli.js).
 set -euo pipefail
 source "$(dirname "$0")/local/env.sh"
 cd "$REPO"
@@ -98,7 +99,7 @@ problems=()
 pkgs=()
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 [ "$node_major" -ge 20 ] 2>/dev/null || problems+=("Node.js >= 20 (found: $(node --version 2>/dev/null || echo none)); install it from https://nodejs.org or NodeSource")
-have() { command -v "$1" >/dev/null 2>&1; }
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
 have containerd || pkgs+=(containerd)
 have runc || pkgs+=(runc)
 [ -x /usr/lib/cni/loopback ] || [ -x /opt/cni/bin/loopback ] || pkgs+=(containernetworking-plugins)
@@ -129,9 +130,15 @@ if [ ${#pkgs[@]} -gt 0 ]; then
     problems+=("packages ${pkgs[*]} (no apt-get here: install their equivalents)")
   fi
 fi
+if have ss; then
+  for v in RAFTKV_PORT RAFTKV_PEER_PORT RAFTKV_METRICS_PORT APISERVER_PORT SCHEDULER_PORT KCM_PORT KUBELET_PORT \
+    KUBELET_HEALTHZ_PORT PROXY_HEALTHZ_PORT PROXY_METRICS_PORT; do
+    [ -z "$(ss -Hltn "sport = :${!v}" 2>/dev/null)" ] || problems+=("a free port ${!v}: something listens there; set $v=<port> to use another")
+  done
+fi
 if [ ${#problems[@]} -gt 0 ]; then
   echo "FAILED"
-  echo "Cannot start the cluster; missing:" >&2
+  echo "Cannot start the cluster; it needs:" >&2
   for p in "${problems[@]}"; do echo "  - $p" >&2; done
   exit 1
 fi
@@ -267,8 +274,8 @@ ok
 
 # --- 10: kube-proxy -----------------------------------------------------------------------------
 step "starting kube-proxy (mode $PROXY_MODE, waiting for its first sync)"
-if [ ! -f packages/proxy/dist/cli.js ]; then
-  skipped "packages/proxy/dist/cli.js is not built yet, so Service IPs are not routed"
+if [ ! -f "$PROXY_CLI" ]; then
+  skipped "${PROXY_CLI#"$REPO/"} is not built yet, so Service IPs are not routed"
 else
   # kind's choices for a dev node: leave the host's conntrack limits alone (maxPerCore 0) and no
   # localhost NodePorts (they would set route_localnet host-wide; NodePorts answer on the node IP).
@@ -287,7 +294,7 @@ conntrack:
 iptables:
   localhostNodePorts: false
 CFG
-  start kube-proxy node packages/proxy/dist/cli.js --config "$PROXY_CONFIG"
+  start kube-proxy node "$PROXY_CLI" --config "$PROXY_CONFIG"
   probe kube-proxy "kube-proxy did not report healthy" -- wait-http "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz" --timeout 60 --pid "$(cat "$(pidfile kube-proxy)")"
   ok
 fi

@@ -40,6 +40,7 @@ CTD_DIR="$DATA/containerd"
 CTD_SOCK="$CTD_DIR/containerd.sock"
 PROXY_CONFIG="$DATA/kube-proxy.yaml"
 HELPER="$REPO/deploy/local/helper.mjs"
+PROXY_CLI="${PROXY_CLI:-$REPO/packages/proxy/dist/cli.js}"
 
 
 pidfile() { echo "$RUN/$1.pid"; }
