@@ -11,7 +11,10 @@
 // Cost, measured with nft 1.0.6 / kernel 6.18: whatever a transaction holds, any `add rule` or
 // `add element` makes nft load the chains and sets of the ruleset into its cache first (a netlink
 // dump of ~30,000 chains at 10,000 services × 2 endpoints); the kernel then validates the jump
-// graph once per commit. Both are per transaction, so a sync is always exactly one nft run.
+// graph once per commit (every kube-proxy rule has a verdict, DNAT or lookup). Both are per
+// transaction, so a sync is exactly one nft run and lists nothing (upstream lists chains and
+// sets on every sync). A long-lived `nft -i` does not help: our own commit bumps the ruleset
+// generation, so nft refetches its cache for the next command anyway.
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { CommandRunner, Proxier, ProxierOptions, ProxyState, ServicePortInfo, SyncChanges, SyncResult } from '../types.js';
@@ -304,6 +307,7 @@ export class NftablesProxier implements Proxier {
   private async apply(tx: NftScript, deletions: NftScript, full: boolean): Promise<void> {
     const body = tx.text();
     const script = deletions.text() + body;
+    if (deletions.length > 0) this.log.info({ numChains: deletions.length }, 'Deleting stale nftables chains');
     this.lastScript = { full, script };
     const r = await this.runner.run('nft', ['-f', '-'], script);
     if (r.code === 0) return;
