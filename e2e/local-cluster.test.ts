@@ -2,8 +2,9 @@
 // whole single-node cluster (raftkv, apiserver, scheduler, KCM, containerd, kubelet, kube-proxy) in
 // the background, a busybox httpd Deployment is exposed and answers on its ClusterIP and NodePort
 // from the host, then deploy/local-down.sh stops it and nothing of it is left on the machine.
-// Runs a second instance beside any default one: own data dir, ports, bridges, CIDRs and cgroup
-// root. kube-proxy programs the host's own tables, so the whole run holds the host proxy lock.
+// Runs a second instance beside any default one (own data dir, ports, bridges, CIDRs, cgroup
+// root), once per proxy mode. kube-proxy programs the host's own tables, so each run holds the
+// host proxy lock from its first rule to its last.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -96,7 +97,8 @@ function alive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!canRun)('local cluster: npm run up / npm run down', () => {
+// Both proxy modes: NodePorts on the node IP (the pod bridge's gateway) must answer in each.
+describe.skipIf(!canRun).each(['iptables', 'nftables'])('local cluster (kube-proxy %s): npm run up / npm run down', (mode) => {
   let env: NodeJS.ProcessEnv = {};
   let up: Run = { code: -1, stdout: '', stderr: '' };
   let releaseLock: () => void = () => undefined;
@@ -131,7 +133,7 @@ describe.skipIf(!canRun)('local cluster: npm run up / npm run down', () => {
       CNI_BRIDGE: BRIDGE,
       SVC_BRIDGE,
       CGROUP_ROOT,
-      PROXY_MODE: 'iptables',
+      PROXY_MODE: mode,
       // The test run has built every package already; up must not rewrite shared outputs.
       SKIP_BUILD: '1',
       ...(images ? { IMAGES_DIR: SHARED_IMAGES } : {}),
@@ -158,7 +160,7 @@ describe.skipIf(!canRun)('local cluster: npm run up / npm run down', () => {
     expect(up.stdout).toMatch(/\[4\/10\] starting raftkv .* \.\.\. ok \(/);
     expect(up.stdout).toMatch(/\[5\/10\] starting kube-apiserver .* \.\.\. ok \(/);
     expect(up.stdout).toMatch(/\[9\/10\] starting kubelet .* \.\.\. ok \(/);
-    if (proxyBuilt) expect(up.stdout).toMatch(/\[10\/10\] starting kube-proxy \(mode iptables.* \.\.\. ok \(/);
+    if (proxyBuilt) expect(up.stdout).toMatch(new RegExp(`\\[10/10\\] starting kube-proxy \\(mode ${mode}.* \\.\\.\\. ok \\(`));
     expect(up.stdout).toContain(`export KUBECONFIG=${KUBECONFIG}\n`);
     expect(up.stdout).toContain('kubectl expose deployment web --port 80 --type NodePort');
     expect(up.stdout).toContain(`curl http://${NODE_IP}:`);
@@ -253,6 +255,8 @@ describe.skipIf(!canRun)('local cluster: npm run up / npm run down', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\[2\/8\] removing pod sandboxes through CRI \.\.\. ok .* [1-9]\d* pod sandbox\(es\) removed/);
     expect(r.stdout).toContain('Stopped: nothing of the local cluster is running.');
+    // kube-proxy --cleanup itself removed the rules (no fallback note on the line).
+    if (proxyBuilt) expect(r.stdout).toMatch(/^\[3\/8\] stopping kube-proxy and removing its rules \.\.\. ok \(\d+\.\d s\)$/m);
 
     for (const { name, pid } of pids) expect(alive(pid), name).toBe(false);
     const ps = (await run('ps', ['-eo', 'pid=,args='], process.env)).stdout;
