@@ -134,7 +134,7 @@ describe('nftables full sync', () => {
       'add rule ip kube-proxy reject-chain reject',
       // svc1
       `add rule ip kube-proxy ${SVC1} ip daddr 172.30.0.41 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade`,
-      `add rule ip kube-proxy ${SVC1} numgen random mod 1 vmap { 0 : goto ${EP1} }`,
+      `add rule ip kube-proxy ${SVC1} goto ${EP1}`,
       `add rule ip kube-proxy ${EP1} ip saddr 10.180.0.1 jump mark-for-masquerade`,
       `add rule ip kube-proxy ${EP1} meta l4proto tcp dnat to 10.180.0.1:80`,
       'add element ip kube-proxy cluster-ips { 172.30.0.41 }',
@@ -153,7 +153,9 @@ describe('nftables full sync', () => {
       'add rule ip kube-proxy external-4AT6LBPK-ns3/svc3/tcp/p80 goto service-4AT6LBPK-ns3/svc3/tcp/p80',
       'add element ip kube-proxy service-nodeports { tcp . 3003 : goto external-4AT6LBPK-ns3/svc3/tcp/p80 }',
       // svc4: two endpoints
-      'add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 numgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80 , 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }',
+      // Upstream: one `numgen random mod 2 vmap { 0 : goto A , 1 : goto B }`; we draw in sequence (no anonymous map).
+      'add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 numgen random mod 2 0 goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80',
+      'add rule ip kube-proxy service-LAUZTJTB-ns4/svc4/tcp/p80 goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80',
       'add element ip kube-proxy service-ips { 192.168.99.33 . tcp . 80 : goto external-LAUZTJTB-ns4/svc4/tcp/p80 }',
       // svc5: affinity + source ranges
       'add set ip kube-proxy affinity-GTK6MW7G-ns5/svc5/tcp/p80__10.180.0.3/80 { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }',
@@ -242,7 +244,8 @@ describe('nftables incremental sync', () => {
       `add chain ip kube-proxy ${newEp}`,
       `flush chain ip kube-proxy ${newEp}`,
       `add rule ip kube-proxy ${svc} ip daddr 172.30.1.3 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade`,
-      `add rule ip kube-proxy ${svc} numgen random mod 2 vmap { 0 : goto ${keptEp} , 1 : goto ${newEp} }`,
+      `add rule ip kube-proxy ${svc} numgen random mod 2 0 goto ${keptEp}`,
+      `add rule ip kube-proxy ${svc} goto ${newEp}`,
       `add rule ip kube-proxy ${newEp} ip saddr 10.3.0.3 jump mark-for-masquerade`,
       `add rule ip kube-proxy ${newEp} meta l4proto tcp dnat to 10.3.0.3:80`,
       `flush chain ip kube-proxy ${oldEp}`,
