@@ -65,8 +65,8 @@ Logs: $LOGS   PIDs: $RUN   Stop it: npm run down (npm run down -- --purge also d
   kubectl create deployment web --image=kube-ts.local/busybox:1.35 -- sh -c 'echo hello from \$(hostname) >/var/www/index.html && exec httpd -f -p 80 -h /var/www'
   kubectl expose deployment web --port 80 --type NodePort
   kubectl rollout status deployment/web
-  curl http://\$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')/
-  curl http://$NODE_IP:\$(kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}')/
+  curl -s http://\$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')/
+  curl -s http://$NODE_IP:\$(kubectl get svc web -o jsonpath='{.spec.ports[0].nodePort}')/
 
 NodePorts answer on the node IP $NODE_IP (not on 127.0.0.1). ClusterIPs answer from this machine;
 $SERVICE_CIDR is routed into the empty bridge $SVC_BRIDGE so unused ones never leave it.

@@ -163,7 +163,7 @@ describe.skipIf(!canRun).each(['iptables', 'nftables'])('local cluster (kube-pro
     if (proxyBuilt) expect(up.stdout).toMatch(new RegExp(`\\[10/10\\] starting kube-proxy \\(mode ${mode}.* \\.\\.\\. ok \\(`));
     expect(up.stdout).toContain(`export KUBECONFIG=${KUBECONFIG}\n`);
     expect(up.stdout).toContain('kubectl expose deployment web --port 80 --type NodePort');
-    expect(up.stdout).toContain(`curl http://${NODE_IP}:`);
+    expect(up.stdout).toContain(`curl -s http://${NODE_IP}:`);
   });
 
   it('runs every daemon in the background with a pidfile and a log', () => {
