@@ -22,12 +22,19 @@ export async function existingChains(runner: CommandRunner, table: 'nat' | 'filt
 /** Flushes and deletes `chains` of `table` in one iptables-restore transaction. */
 async function dropChains(runner: CommandRunner, table: string, chains: readonly string[]): Promise<string | null> {
   if (chains.length === 0) return null;
-  let text = `*${table}\n`;
-  for (const c of chains) text += `:${c} - [0:0]\n`;
-  for (const c of chains) text += `-X ${c}\n`;
-  text += 'COMMIT\n';
-  const r = await runner.run('iptables-restore', ['-w', '5', '--noflush'], text);
-  return r.code === 0 ? null : `iptables-restore (${table}): ${r.stderr.trim()}`;
+  let body = '';
+  for (const c of chains) body += `:${c} - [0:0]\n`;
+  for (const c of chains) body += `-X ${c}\n`;
+  // Many chains: `-S` first keeps iptables-nft-restore linear (see restoreText in generate.ts);
+  // retried without it for an iptables-restore that does not take -S.
+  const attempts = chains.length > 1000 ? ['-S\n', ''] : [''];
+  let err = '';
+  for (const head of attempts) {
+    const r = await runner.run('iptables-restore', ['-w', '5', '--noflush'], `*${table}\n${head}${body}COMMIT\n`);
+    if (r.code === 0) return null;
+    err = r.stderr.trim();
+  }
+  return `iptables-restore (${table}): ${err}`;
 }
 
 /** Returns true when something could not be removed (details are logged). */

@@ -33,6 +33,8 @@ export interface GenerateConfig {
 
 /** One service port's share of the restore input. Strings hold whole lines ending in "\n". */
 export interface ServiceFragment {
+  /** portProtoHash of the service port: orders KUBE-SERVICES (see generate). */
+  hash: string;
   /** nat KUBE-SERVICES / KUBE-NODEPORTS rules. */
   top: string;
   topRules: number;
@@ -72,6 +74,8 @@ export interface Generated {
   filterRuleCount: number;
   /** Service ports whose chains were (re)written. */
   rewritten: number;
+  /** Per-service chain declarations in the input (what makes iptables-nft-restore slow). */
+  declaredChains: number;
 }
 
 const NODEPORTS_COMMENT = '"kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
@@ -309,6 +313,7 @@ export function serviceFragment(svc: ServicePortInfo, endpoints: readonly Endpoi
   }
 
   return {
+    hash,
     top: top.text(), topRules: top.count,
     filter: filter.text(), filterRules: filter.count,
     chainDecls: decls.text(), chainRules: rules.text(), chainRuleCount: rules.count,
@@ -375,13 +380,14 @@ export function generate(input: GenerateInput): Generated {
 
   const fragments = new Map<string, ServiceFragment>();
   const active = new Set<string>();
-  const top: string[] = [];
+  const tops: ServiceFragment[] = [];
   const filters: string[] = [];
   const decls: string[] = [];
   const bodies: string[] = [];
   let natRuleCount = 0;
   let filterRuleCount = 0;
   let rewritten = 0;
+  let declaredChains = 0;
 
   for (const [key, svc] of state.services) {
     if (!isIPv4(svc.clusterIP)) continue;
@@ -389,17 +395,25 @@ export function generate(input: GenerateInput): Generated {
     const write = frag === undefined;
     if (frag === undefined) frag = serviceFragment(svc, state.endpoints.get(key) ?? [], ctx);
     fragments.set(key, frag);
-    if (frag.top) top.push(frag.top);
+    if (frag.top) tops.push(frag);
     if (frag.filter) filters.push(frag.filter);
     natRuleCount += frag.topRules + frag.chainRuleCount;
     filterRuleCount += frag.filterRules;
     for (const c of frag.chains) active.add(c);
     if (write) {
       rewritten++;
+      declaredChains += frag.chains.length;
       if (frag.chainDecls) decls.push(frag.chainDecls);
       if (frag.chainRules) bodies.push(frag.chainRules);
     }
   }
+
+  // iptables-nft-restore keeps the chains an input names in a sorted list, searched from the
+  // head for every line: naming the jump targets in descending order makes each insertion stop
+  // at once (10k services: 0.95 s → 0.37 s for the KUBE-SERVICES rewrite of a partial sync).
+  tops.sort((a, b) => (a.hash < b.hash ? 1 : a.hash > b.hash ? -1 : 0));
+  let top = '';
+  for (const f of tops) top += f.top;
 
   // Finally the tail-call to KUBE-NODEPORTS, which must stay the last rule of KUBE-SERVICES.
   if (config.nodePortIPs === null) {
@@ -422,18 +436,24 @@ export function generate(input: GenerateInput): Generated {
   return {
     filter: filterChains.text() + filterRules.text() + filters.join('') + forward.text(),
     natChains: natChains.text() + decls.join(''),
-    natRules: natRules.text() + top.join('') + bodies.join(''),
+    natRules: natRules.text() + top + bodies.join(''),
     natTail: natTail.text(),
     active,
     fragments,
     natRuleCount: natRuleCount + natRules.count + natTail.count,
     filterRuleCount: filterRuleCount + filterRules.count + forward.count,
     rewritten,
+    declaredChains,
   };
 }
 
-/** The iptables-restore input: both tables, with stale service chains flushed and deleted. */
-export function restoreText(g: Generated, stale: Iterable<string>): string {
+/**
+ * The iptables-restore input: both tables, with stale service chains flushed and deleted.
+ * `listFirst` starts the nat section with `-S`: iptables-nft (1.8.x) then fetches all chains
+ * at once instead of keeping a sorted list of every chain the input names, which makes a
+ * restore declaring tens of thousands of chains quadratic (10k services: ~45 s → ~2.5 s here).
+ */
+export function restoreText(g: Generated, stale: Iterable<string>, listFirst = false): string {
   let staleDecls = '';
   let staleDeletes = '';
   for (const c of stale) {
@@ -441,5 +461,6 @@ export function restoreText(g: Generated, stale: Iterable<string>): string {
     staleDecls += `:${c} - [0:0]\n`;
     staleDeletes += `-X ${c}\n`;
   }
-  return `*filter\n${g.filter}COMMIT\n*nat\n${g.natChains}${staleDecls}${g.natRules}${staleDeletes}${g.natTail}COMMIT\n`;
+  const list = listFirst ? '-S\n' : '';
+  return `*filter\n${g.filter}COMMIT\n*nat\n${list}${g.natChains}${staleDecls}${g.natRules}${staleDeletes}${g.natTail}COMMIT\n`;
 }

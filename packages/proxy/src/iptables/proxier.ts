@@ -12,6 +12,9 @@ import { JUMP_CHAINS, KUBELET_JUMP_CHAINS, ensureJumps } from './jumps.js';
 import { NameCache } from './namecache.js';
 import { isServiceChainName } from './names.js';
 
+/** Above this many chains declared or deleted in one restore, use the `-S` bulk trick (see restoreText). */
+const BULK_CHAINS = 1000;
+
 export interface IptablesProxierOptions extends ProxierOptions {
   /** --iptables-localhost-nodeports (upstream default true): NodePorts answer on 127.0.0.1 too. */
   localhostNodePorts?: boolean;
@@ -41,6 +44,8 @@ export class IptablesProxier implements Proxier {
   private initialized = false;
   private localhostNodePorts: boolean;
   private conntrackTCPLiberal = false;
+  /** iptables-nft accepts `-S` inside iptables-restore (probed once). */
+  private bulkListing = false;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: IptablesProxierOptions) {
@@ -102,7 +107,7 @@ export class IptablesProxier implements Proxier {
       }
       const stale: string[] = [];
       for (const c of known) if (!g.active.has(c)) stale.push(c);
-      const text = restoreText(g, stale);
+      const text = restoreText(g, stale, this.bulkListing && g.declaredChains + stale.length > BULK_CHAINS);
       const r = await this.runner.run('iptables-restore', ['-w', '5', '--noflush', '--counters'], text);
       if (r.code !== 0) throw new Error(`iptables-restore failed: ${describeRestoreError(r.stderr, text)}`);
 
@@ -135,6 +140,11 @@ export class IptablesProxier implements Proxier {
       } else {
         this.logger.info('Setting route_localnet=1 to allow node-ports on localhost');
       }
+    }
+    const version = await this.runner.run('iptables', ['--version']);
+    if (/nf_tables/.test(version.stdout)) {
+      const probe = await this.runner.run('iptables-restore', ['-w', '5', '--noflush'], '*nat\n-S\nCOMMIT\n');
+      this.bulkListing = probe.code === 0;
     }
     const liberal = await this.runner.run('sysctl', ['-n', 'net.netfilter.nf_conntrack_tcp_be_liberal']);
     this.conntrackTCPLiberal = liberal.code === 0 && /^[1-9]/.test(liberal.stdout.trim());

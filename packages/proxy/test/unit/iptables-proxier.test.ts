@@ -15,10 +15,12 @@ class FakeRunner implements CommandRunner {
   filterSave = '*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n';
   addrs = '';
   failRestore = false;
+  version = 'iptables v1.8.9 (nf_tables)\n';
 
   async run(cmd: string, args: string[], stdin?: string): Promise<CommandResult> {
     this.calls.push({ cmd, args, stdin });
     const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
+    if (cmd === 'iptables' && args[0] === '--version') return ok(this.version);
     if (cmd === 'iptables') {
       const op = args[3]!;
       const key = [args[2], ...args.slice(4)].join(' ');
@@ -92,7 +94,7 @@ describe('IptablesProxier', () => {
     const res = await p.sync(state([[svc('a', '172.30.0.1'), [ep('10.1.0.1')]], [svc('b', '172.30.0.2'), [ep('10.1.0.2')]]]), { full: false, changed: new Set() });
     expect(res.full).toBe(true);
     const text = r.lastRestore();
-    expect(r.calls.find((c) => c.cmd === 'iptables-restore')!.args).toEqual(['-w', '5', '--noflush', '--counters']);
+    expect(r.calls.filter((c) => c.cmd === 'iptables-restore').at(-1)!.args).toEqual(['-w', '5', '--noflush', '--counters']);
     expect(declared(text)).toEqual(expect.arrayContaining([svcChain('a'), svcChain('b'), sepChain('a', '10.1.0.1'), sepChain('b', '10.1.0.2')]));
     expect(res.ruleCounts).toEqual({ nat: countA(text, 'nat'), filter: countA(text, 'filter') });
     expect(text).toContain('-A KUBE-MARK-MASQ -j MARK --or-mark 0x00004000');
@@ -211,5 +213,31 @@ describe('IptablesProxier', () => {
     // After cleanup the next sync starts over with a full one.
     const res = await p.sync(state([]), { full: false, changed: new Set() });
     expect(res.full).toBe(true);
+  });
+
+  it('lists the nat table first (-S) in restores that declare many chains, on iptables-nft only', async () => {
+    const many: Array<[ServicePortInfo, EndpointInfo[]]> = [];
+    for (let i = 0; i < 400; i++) many.push([svc(`s${i}`, `172.30.${i >> 8}.${i & 255}`), [ep(`10.1.${i >> 8}.${i & 255}`), ep(`10.2.${i >> 8}.${i & 255}`)]]);
+    const r = new FakeRunner();
+    const p = make(r);
+    await p.sync(state(many), { full: true, changed: new Set() });
+    expect(r.lastRestore()).toContain('COMMIT\n*nat\n-S\n:KUBE-SERVICES - [0:0]\n');
+    await p.sync(state(many), { full: false, changed: new Set([many[0]![0].name]) });
+    expect(r.lastRestore()).not.toContain('-S\n');
+
+    const legacy = new FakeRunner();
+    legacy.version = 'iptables v1.8.9 (legacy)\n';
+    await make(legacy).sync(state(many), { full: true, changed: new Set() });
+    expect(legacy.lastRestore()).not.toContain('-S\n');
+  });
+
+  it('orders KUBE-SERVICES by descending chain hash (cheap for iptables-nft-restore)', async () => {
+    const list: Array<[ServicePortInfo, EndpointInfo[]]> = [];
+    for (let i = 0; i < 50; i++) list.push([svc(`s${i}`, `172.30.0.${i}`), [ep(`10.1.0.${i}`)]]);
+    const r = new FakeRunner();
+    await make(r).sync(state(list), { full: true, changed: new Set() });
+    const targets = r.lastRestore().split('\n').filter((l) => l.startsWith('-A KUBE-SERVICES') && l.includes('KUBE-SVC-')).map((l) => l.split(' -j ')[1]!);
+    expect(targets).toHaveLength(50);
+    expect(targets).toEqual([...targets].sort().reverse());
   });
 });

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { type GenerateConfig, generate, probability, restoreText, serviceFragment } from '../../src/iptables/generate.js';
 import { NameCache } from '../../src/iptables/namecache.js';
+import { cidrContains, parseCIDR4, parseIPv4 } from '../../src/iptables/ipv4.js';
+import { NameCache as Names } from '../../src/iptables/namecache.js';
 import { endpointChainName, portProtoHash } from '../../src/iptables/names.js';
 import type { EndpointInfo, ProxyState, ServicePortInfo } from '../../src/types.js';
 
@@ -70,6 +72,27 @@ describe('chain names', () => {
     expect(endpointChainName('ns4/svc4:p80', 'tcp', '10.180.0.5:80')).toBe('KUBE-SEP-C6EBXVWJJZMIWKLZ');
     // The protocol takes part in the hash.
     expect(portProtoHash('ns1/svc1:p80', 'udp')).not.toBe('XPGD46QRK7WJZT7O');
+  });
+});
+
+describe('helpers', () => {
+  it('parse IPv4 addresses and CIDRs strictly', () => {
+    expect(parseIPv4('10.0.0.1')).toBe(167772161);
+    for (const bad of ['256.0.0.1', '1.2.3', '1.2.3.4.5', '1..2.3', '', '::1', '10.0.0.1 ']) expect(parseIPv4(bad)).toBeNull();
+    const c = parseCIDR4(' 203.0.113.0/25')!;
+    expect(cidrContains(c, '203.0.113.2')).toBe(true);
+    expect(cidrContains(c, '203.0.113.130')).toBe(false);
+    expect(parseCIDR4('10.0.0.0/33')).toBeNull();
+  });
+
+  it('the name cache returns the same names as computing them, across generations and protocols', () => {
+    const n = new Names();
+    expect(n.serviceHash('ns1/svc1:p80', 'tcp')).toBe('XPGD46QRK7WJZT7O');
+    expect(n.endpointChain('ns1/svc1:p80', 'tcp', '10.180.0.1:80')).toBe('KUBE-SEP-SXIVWICOYRO3J4NJ');
+    n.newGeneration();
+    expect(n.endpointChain('ns1/svc1:p80', 'tcp', '10.180.0.1:80')).toBe('KUBE-SEP-SXIVWICOYRO3J4NJ');
+    expect(n.serviceHash('ns1/svc1:p80', 'udp')).toBe(portProtoHash('ns1/svc1:p80', 'udp'));
+    expect(n.endpointChain('ns1/svc1:p80', 'udp', '10.180.0.1:80')).toBe(endpointChainName('ns1/svc1:p80', 'udp', '10.180.0.1:80'));
   });
 });
 
@@ -211,9 +234,13 @@ COMMIT
     const want = parse(expected);
     expect([...want.get('nat')!.rules.values()].flat()).toHaveLength(52);
     expect([...want.get('filter')!.rules.values()].flat()).toHaveLength(10);
+    // Services come in no particular order (upstream: Go map order; ours: by chain hash), so
+    // the two top-level nat chains compare as sets; every other chain rule by rule.
+    const unordered = (m: Map<string, string[]>): Record<string, string[]> =>
+      Object.fromEntries([...m].map(([c, r]) => [c, c === 'KUBE-SERVICES' || c === 'KUBE-NODEPORTS' ? [...r].sort() : r]));
     for (const table of ['filter', 'nat']) {
       expect(got.get(table)!.chains).toEqual(want.get(table)!.chains);
-      expect(Object.fromEntries(got.get(table)!.rules)).toEqual(Object.fromEntries(want.get(table)!.rules));
+      expect(unordered(got.get(table)!.rules)).toEqual(unordered(want.get(table)!.rules));
     }
   });
 
@@ -365,7 +392,8 @@ describe('node ports and large clusters', () => {
     const sep = endpointChainName('ns/s0:p80', 'tcp', '10.1.0.0:80');
     expect(rulesOf(text, 'nat', sep)).toEqual([`-A ${sep} -s 10.1.0.0 -j KUBE-MARK-MASQ`, `-A ${sep} -m tcp -p tcp -j DNAT --to-destination 10.1.0.0:80`]);
     // KUBE-SERVICES keeps its comments.
-    expect(rulesOf(text, 'nat', 'KUBE-SERVICES')[0]).toContain('--comment "ns/s0:p80 cluster IP"');
+    expect(rulesOf(text, 'nat', 'KUBE-SERVICES')).toContain(
+      `-A KUBE-SERVICES -m comment --comment "ns/s0:p80 cluster IP" -m tcp -p tcp -d 172.30.0.0 --dport 80 -j KUBE-SVC-${portProtoHash('ns/s0:p80', 'tcp')}`);
   });
 
   it('serviceFragment counts exactly the rules it writes', () => {
