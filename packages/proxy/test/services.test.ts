@@ -8,8 +8,8 @@ import type { Cluster } from '../../apiserver/test/support/cluster.js';
 import { BUSYBOX_IMAGE } from '../../kubelet/test/support/containerd.js';
 import { waitKubectl } from '../../kubelet/test/support/node.js';
 import {
-  NODE_IP, SERVICE_CIDR, getLocal, haveProxyE2E, holdHostProxyLock, hostRules, httpGet, kubeProxyCleanup, modeRules,
-  removeServiceRoute, routeServiceCIDR, startKubeProxy, startProxyCluster, tcpConnect,
+  NODE_IP, SERVICE_CIDR, dropEmptyIptablesTables, getLocal, haveProxyE2E, holdHostProxyLock, hostRules, httpGet, kubeProxyCleanup, modeRules,
+  presentIptablesTables, removeServiceRoute, routeServiceCIDR, startKubeProxy, startProxyCluster, tcpConnect,
   type KubeProxyProc, type ProxyCluster, type ProxyMode,
 } from './support/cluster.js';
 
@@ -49,14 +49,24 @@ async function webEndpoints(c: Cluster): Promise<{ ready: string[]; total: numbe
   return { ready: ready.sort(), total: eps.length };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls until probe yields a value; on timeout the error carries `explain()`'s account of the cluster. */
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, explain?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${(await explain?.().catch(String)) ?? ''}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** Pods, slices and the kubelet's last log lines, for a failure message. */
+async function diagnose(pc: ProxyCluster): Promise<string> {
+  const pods = await pc.cluster.kubectl(['get', 'pods', '-o', 'wide']);
+  const slices = await pc.cluster.kubectl(['get', 'endpointslices', '-o', 'yaml']);
+  const k = pc.node.kubelet?.child;
+  const kubelet = k ? `exit code ${k.exitCode}, signal ${k.signalCode}` : 'not running';
+  return [pods.stdout, pods.stderr, slices.stdout, `--- kubelet (${kubelet}) log tail:`, (pc.node.kubelet?.log() ?? '').slice(-4000)].join('\n');
 }
 
 function counts(answers: string[]): Map<string, number> {
@@ -112,9 +122,11 @@ describe.skipIf(!haveProxyE2E())('kube-proxy with real pods (e2e)', () => {
       let release: (() => Promise<void>) | undefined;
       let proxy: KubeProxyProc | undefined;
       let pods: string[] = [];
+      let tablesBefore: string[] = [];
 
       beforeAll(async () => {
         release = await holdHostProxyLock();
+        tablesBefore = await presentIptablesTables();
         // A crashed earlier run may have left rules; nobody else runs a kube-proxy on the host now.
         await kubeProxyCleanup();
         // The previous mode scaled to zero and turned affinity on: back to the plain service.
@@ -123,7 +135,7 @@ describe.skipIf(!haveProxyE2E())('kube-proxy with real pods (e2e)', () => {
         pods = await waitFor('2 ready endpoints', 120_000, async () => {
           const e = await webEndpoints(c);
           return e.ready.length === 2 && e.total === 2 ? e.ready : undefined;
-        });
+        }, () => diagnose(pc!));
         proxy = await startKubeProxy(c, mode);
         // Rules programmed: the VIP answers from the host.
         await waitFor(`${vip}:80 to answer`, 30_000, async () => ((await httpGet(`http://${vip}/`, 1000)).status === 200 ? true : undefined));
@@ -133,6 +145,7 @@ describe.skipIf(!haveProxyE2E())('kube-proxy with real pods (e2e)', () => {
         try {
           await proxy?.stop();
           await kubeProxyCleanup();
+          await dropEmptyIptablesTables(tablesBefore);
         } finally {
           await release?.();
         }
@@ -195,7 +208,7 @@ describe.skipIf(!haveProxyE2E())('kube-proxy with real pods (e2e)', () => {
 
       it('rejects connections at once when scaled to zero', async () => {
         await c.kubectlOk(['scale', 'deployment', 'web', '--replicas=0']);
-        await waitFor('no endpoints', 90_000, async () => ((await webEndpoints(c)).total === 0 ? true : undefined));
+        await waitFor('no endpoints', 90_000, async () => ((await webEndpoints(c)).total === 0 ? true : undefined), () => diagnose(pc!));
         // Wait until kube-proxy programmed the reject (until then a SYN vanishes into the empty bridge).
         await waitFor('the VIP to refuse', 30_000, async () => ((await tcpConnect(vip, 80, 1500)).code === 'ECONNREFUSED' ? true : undefined));
         const r = await tcpConnect(vip, 80, 3000);
@@ -206,7 +219,8 @@ describe.skipIf(!haveProxyE2E())('kube-proxy with real pods (e2e)', () => {
         const t0 = Date.now();
         const p = await c.kubectl(['exec', 'client', '--', 'sh', '-c', `timeout 3 wget -qO- http://${vip}/ 2>&1; echo rc=$?`]);
         const elapsed = Date.now() - t0;
-        expect(p.stdout).toMatch(/Connection refused/);
+        const why = /Connection refused/.test(p.stdout) ? '' : `exec: ${p.code} ${p.stderr}\n${await diagnose(pc!)}`;
+        expect(p.stdout, why).toMatch(/Connection refused/);
         // Non-zero, and not timeout(1)'s 143: wget itself gave up.
         expect(p.stdout).toMatch(/rc=1\b/);
         expect(elapsed).toBeLessThan(3000);

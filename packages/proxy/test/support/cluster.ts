@@ -139,11 +139,33 @@ export interface HostRules {
 
 export async function hostRules(): Promise<HostRules> {
   const ipt = (await pexec('iptables-save', [], { maxBuffer: 64 << 20 })).stdout;
+  const ip6t = onPath('ip6tables-save') ? (await pexec('ip6tables-save', [], { maxBuffer: 64 << 20 })).stdout : '';
   const nft = (await pexec('nft', ['list', 'tables'])).stdout;
   return {
-    kubeLines: ipt.split('\n').filter((l) => l.includes('KUBE-')),
+    kubeLines: `${ipt}\n${ip6t}`.split('\n').filter((l) => l.includes('KUBE-')),
     kubeProxyTables: nft.split('\n').filter((l) => /\bkube-proxy\b/.test(l)),
   };
+}
+
+/** iptables-nft tables the iptables mode may create (nat is left to the run-level check in packages/cni/test/natsetup.ts). */
+export const IPTABLES_TABLES = ['filter', 'mangle'];
+
+/** Which of IPTABLES_TABLES exist now as `table ip <name>`. */
+export async function presentIptablesTables(): Promise<string[]> {
+  const nft = (await pexec('nft', ['list', 'tables'])).stdout.split('\n').map((l) => l.trim());
+  return IPTABLES_TABLES.filter((t) => nft.includes(`table ip ${t}`));
+}
+
+/**
+ * iptables-nft creates its tables on first use and nothing removes them: drop those that were
+ * absent before (`existedBefore`) and hold no rule now, so the host is left as it was found.
+ */
+export async function dropEmptyIptablesTables(existedBefore: string[]): Promise<void> {
+  for (const t of await presentIptablesTables()) {
+    if (existedBefore.includes(t)) continue;
+    const rules = (await pexec('iptables', ['-w', '5', '-t', t, '-S']).then((r) => r.stdout, () => '')).split('\n').filter(Boolean);
+    if (rules.every((r) => r.startsWith('-P '))) await pexec('nft', ['delete', 'table', 'ip', t]).catch(() => undefined);
+  }
 }
 
 /** The mode's programmed ruleset as text (nat table, or the kube-proxy nft table). */
