@@ -163,6 +163,23 @@ describe('IptablesProxier', () => {
     expect(text).not.toContain('CNI-abc');
   });
 
+  it('reads iptables-save on the first full sync and after a failure, not on every full sync', async () => {
+    const r = new FakeRunner();
+    const p = make(r);
+    const st = state([[svc('a', '172.30.0.1'), [ep('10.1.0.1')]]]);
+    const saves = (): number => r.take().filter((c) => c.cmd === 'iptables-save').length;
+    await p.sync(st, { full: true, changed: new Set() });
+    expect(saves()).toBe(1);
+    await p.sync(st, { full: true, changed: new Set() });
+    expect(saves()).toBe(0);
+    r.failRestore = true;
+    await expect(p.sync(st, { full: true, changed: new Set() })).rejects.toThrow();
+    r.failRestore = false;
+    r.take();
+    await p.sync(st, { full: true, changed: new Set() });
+    expect(saves()).toBe(1);
+  });
+
   it('rejects when iptables-restore fails, naming the line, and makes the next sync full', async () => {
     const r = new FakeRunner();
     const p = make(r);
