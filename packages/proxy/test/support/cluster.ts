@@ -113,6 +113,9 @@ export async function startKubeProxy(c: Cluster, mode: ProxyMode, extra: string[
     '--healthz-bind-address', `127.0.0.1:${healthzPort}`,
     '--metrics-bind-address', `127.0.0.1:${metricsPort}`,
     '--iptables-min-sync-period', '0s',
+    // Upstream sets net.ipv4.conf.all.route_localnet=1 for NodePorts on 127.0.0.1: a host-wide
+    // sysctl a test must not leave behind (the test reaches NodePorts on the node IP).
+    '--iptables-localhost-nodeports=false',
     ...extra,
   ];
   const d = await spawnDaemon(argv, healthzPort, 30_000);
