@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { NftablesProxier } from '../src/nftables/proxier.js';
+import { execRunner } from '../src/exec.js';
 import type { EndpointInfo, ProxyState, ServicePortInfo } from '../src/types.js';
 import { haveNetTools, makeTestNet, SERVER_HTTP_PORT, SERVER_UDP_PORT, type TestNet } from './support/netns.js';
 
@@ -25,17 +26,23 @@ describe.skipIf(!haveNetTools())('nftables proxier in a network namespace', () =
   const sticky = port('sticky', '10.96.4.11', { stickyMaxAgeSeconds: 600 });
   const empty = port('empty', '10.96.4.12');
   const dns = port('dns', '10.96.4.13', { name: 'default/dns:dns', serviceName: 'dns', portName: 'dns', protocol: 'UDP', port: 53 });
+  // Its only endpoint is server-0: server-0 calling it reaches itself (hairpin).
+  const self = port('self', '10.96.4.14');
   let time = 0;
+  // What the sticky service looks like now (the affinity cases change it).
+  let stickyServers = [0, 1];
+  let stickySeconds = 600;
 
   const stateWith = (webServers: number[]): ProxyState => {
     const tcp = (idx: number[]) => idx.map((i) => endpoint(net.servers[i]!.ip, SERVER_HTTP_PORT));
     return {
-      services: new Map([web, sticky, empty, dns].map((s) => [s.name, s])),
+      services: new Map([web, { ...sticky, stickyMaxAgeSeconds: stickySeconds }, empty, dns, self].map((s) => [s.name, s])),
       endpoints: new Map([
         [web.name, tcp(webServers)],
-        [sticky.name, tcp([0, 1])],
+        [sticky.name, tcp(stickyServers)],
         [empty.name, []],
         [dns.name, net.servers.map((s) => endpoint(s.ip, SERVER_UDP_PORT))],
+        [self.name, tcp([0])],
       ]),
       nodeName: 'node', nodeIPs: [net.nodeIP], nodeLabels: {},
     };
@@ -48,6 +55,15 @@ describe.skipIf(!haveNetTools())('nftables proxier in a network namespace', () =
   };
 
   const nft = async (...args: string[]): Promise<string> => (await net.runner.run('nft', args)).stdout;
+  /** Our endpoint chains of one service (only session-affinity services have them). */
+  const endpointChains = async (service: string): Promise<string[]> => (await nft('list', 'chains', 'ip')).split('\n')
+    .map((l) => /chain (\S+) \{/.exec(l)?.[1] ?? '').filter((c) => c.startsWith('endpoint-') && c.includes(`/${service}/`));
+
+  /** GET from inside server-`i`'s namespace (as that pod): the body, or the failure. */
+  const getFromServer = async (i: number, ip: string, p: number): Promise<string> => {
+    const r = await execRunner(net.servers[i]!.ns).run('timeout', ['3', 'busybox', 'wget', '-qO-', `http://${ip}:${p}/`]);
+    return r.code === 0 ? r.stdout : `failed (${r.code}): ${r.stderr.trim()}`;
+  };
 
   beforeAll(async () => {
     net = await makeTestNet('ktsx4', '10.250.4', 2);
@@ -55,6 +71,12 @@ describe.skipIf(!haveNetTools())('nftables proxier in a network namespace', () =
       runner: net.runner, logger: pino({ level: 'silent' }), masqueradeBit: 14, masqueradeAll: false,
       clusterCIDRs: [], nodePortAddresses: [],
     }, { now: () => time, staleChainDelayMs: 1000 });
+    // As the CNI bridge plugin's hairpinMode does: with br_netfilter, a frame DNATed back to the
+    // pod it came from must leave through the bridge port it came in on.
+    for (const i of net.servers.keys()) {
+      const r = await net.runner.run('ip', ['link', 'set', `v${i}`, 'type', 'bridge_slave', 'hairpin', 'on']);
+      expect(r.code, r.stderr).toBe(0);
+    }
     // A table a crashed run may have left behind.
     await proxier.cleanup();
   });
@@ -71,6 +93,22 @@ describe.skipIf(!haveNetTools())('nftables proxier in a network namespace', () =
     expect(await names(web.clusterIP, 80, 24)).toEqual(new Set(['server-0', 'server-1']));
     expect(['server-0', 'server-1']).toContain(await net.httpGet(net.nodeIP, 30080));
     expect(['server-0', 'server-1']).toContain(await net.udpRequest(dns.clusterIP, 53));
+  });
+
+  it('masquerades a pod reaching itself through its service (hairpin), and only then', async () => {
+    const s0 = net.servers[0]!.ip;
+    expect(await nft('list', 'set', 'ip', 'kube-proxy', 'endpoint-hairpin')).toContain(`${s0} . ${s0}`);
+    expect(await getFromServer(0, self.clusterIP, 80)).toBe('server-0');
+    // server-1 reaching server-0 is not masqueraded: server-0 sees server-1's own address.
+    expect(await getFromServer(1, self.clusterIP, 80)).toBe('server-0');
+    const conns = (await net.runner.run('conntrack', ['-L', '-p', 'tcp', '--orig-dst', self.clusterIP])).stdout;
+    const fromS1 = conns.split('\n').filter((l) => l.includes(`src=${net.servers[1]!.ip} dst=${self.clusterIP}`));
+    expect(fromS1.length).toBeGreaterThan(0);
+    for (const l of fromS1) expect(l).toContain(`src=${s0} dst=${net.servers[1]!.ip}`);
+    const fromS0 = conns.split('\n').filter((l) => l.includes(`src=${s0} dst=${self.clusterIP}`));
+    expect(fromS0.length).toBeGreaterThan(0);
+    // Masqueraded to the bridge address: the reply comes back through the node and is un-DNATed.
+    for (const l of fromS0) expect(l).toMatch(new RegExp(`src=${s0} dst=${net.nodeIP} sport=${SERVER_HTTP_PORT} `));
   });
 
   it('keeps a ClientIP-affine client on one server', async () => {
@@ -98,16 +136,39 @@ describe.skipIf(!haveNetTools())('nftables proxier in a network namespace', () =
     expect(await net.httpGet(net.nodeIP, 30080)).toBe('server-1');
     expect((await names(sticky.clusterIP, 80, 4)).size).toBe(1);
     expect(['server-0', 'server-1']).toContain(await net.udpRequest(dns.clusterIP, 53));
+    // server-0's hairpin element is still wanted by other services: it stays.
+    expect(await getFromServer(0, self.clusterIP, 80)).toBe('server-0');
 
-    // The retired endpoint chain is flushed now and deleted by a later sync.
-    const gone = `endpoint-`;
-    const chainsOf = async (): Promise<string[]> => (await nft('list', 'chains', 'ip')).split('\n')
-      .map((l) => /chain (\S+) \{/.exec(l)?.[1] ?? '').filter((c) => c.startsWith(gone) && c.includes('web') && c.includes(net.servers[0]!.ip));
-    expect(await chainsOf()).toHaveLength(1);
-    time = 1200;
+    // web DNATs inline: no endpoint chains, ever.
+    expect(await endpointChains('web')).toEqual([]);
+  });
+
+  it('flushes a retired endpoint chain of an affine service now and deletes it in a later sync', async () => {
+    time = 200;
+    expect(await endpointChains('sticky')).toHaveLength(2);
+    stickyServers = [1];
+    await proxier.sync(stateWith([1]), { full: false, changed: new Set([sticky.name]) });
+    expect(await names(sticky.clusterIP, 80, 4)).toEqual(new Set(['server-1']));
+    const s0 = (await endpointChains('sticky')).filter((c) => c.includes(net.servers[0]!.ip));
+    expect(s0).toHaveLength(1);
+    expect(await nft('list', 'chain', 'ip', 'kube-proxy', s0[0]!)).not.toMatch(/dnat|jump|update/);
+    time = 1250;
     await proxier.sync(stateWith([1]), { full: false, changed: new Set() });
-    expect(await chainsOf()).toHaveLength(0);
+    expect(await endpointChains('sticky')).toHaveLength(1);
     expect(await net.httpGet(web.clusterIP, 80)).toBe('server-1');
+  });
+
+  it('swaps a service between endpoint chains and inline DNAT as session affinity goes and comes', async () => {
+    time = 1260;
+    stickyServers = [0, 1];
+    stickySeconds = 0;
+    await proxier.sync(stateWith([1]), { full: false, changed: new Set([sticky.name]) });
+    expect(await names(sticky.clusterIP, 80, 24)).toEqual(new Set(['server-0', 'server-1']));
+    expect(await nft('list', 'sets', 'ip')).not.toMatch(/affinity-\S+sticky/);
+    stickySeconds = 600;
+    await proxier.sync(stateWith([1]), { full: false, changed: new Set([sticky.name]) });
+    expect((await names(sticky.clusterIP, 80, 8)).size).toBe(1);
+    expect(await endpointChains('sticky')).toHaveLength(2);
   });
 
   it('turns a service to reject when its endpoints go, and back', async () => {

@@ -45,6 +45,7 @@ export const ELEMENT_CONTAINERS: ReadonlyArray<{ name: string; kind: ContainerKi
   { name: N.NO_ENDPOINT_SERVICES_MAP, kind: 'map' },
   { name: N.NO_ENDPOINT_NODEPORTS_MAP, kind: 'map' },
   { name: N.SERVICE_NODEPORTS_MAP, kind: 'map' },
+  { name: N.ENDPOINT_HAIRPIN_SET, kind: 'set' },
 ];
 
 export function containerKind(name: string): ContainerKind {
@@ -93,6 +94,10 @@ export function setup(tx: NftScript, cfg: SetupConfig): SetupCounts {
   for (const c of [N.SERVICES_CHAIN, N.CLUSTER_IPS_CHECK_CHAIN, N.MASQUERADING_CHAIN, N.MARK_MASQ_CHAIN]) ensure(c);
 
   rule(N.MARK_MASQ_CHAIN, `mark set mark or ${cfg.masqueradeMark}`);
+  // Not upstream (it marks hairpin traffic in each endpoint chain): DNATed traffic whose source
+  // is its own destination endpoint takes the usual mark → clear → masquerade path.
+  tx.addSet('set', N.ENDPOINT_HAIRPIN_SET, 'ipv4_addr . ipv4_addr', { comment: 'endpoint . endpoint for hairpin traffic of inline-DNAT services' });
+  rule(N.MASQUERADING_CHAIN, `ct status dnat ip saddr . ip daddr @${N.ENDPOINT_HAIRPIN_SET} jump ${N.MARK_MASQ_CHAIN}`);
   rule(N.MASQUERADING_CHAIN, `mark and ${cfg.masqueradeMark} == 0 return`);
   rule(N.MASQUERADING_CHAIN, `mark set mark xor ${cfg.masqueradeMark}`);
   rule(N.MASQUERADING_CHAIN, 'masquerade fully-random');

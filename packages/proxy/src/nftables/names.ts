@@ -1,7 +1,8 @@
 // Object names in the `ip kube-proxy` table, as upstream pkg/proxy/nftables/proxier.go builds
 // them: per-service-port chains "service-<HASH>-ns/name/proto/port" and per-endpoint chains
-// "endpoint-<HASH>-ns/name/proto/port__ip/port", where HASH is the first 8 base32 characters of
-// the SHA-256 of the rest, so a user can match our chains against upstream's.
+// "endpoint-<HASH>-ns/name/proto/port__ip/port" (only for ports with session affinity here, see
+// service.ts), where HASH is the first 8 base32 characters of the SHA-256 of the rest, so a user
+// can match our chains against upstream's.
 import { createHash } from 'node:crypto';
 import type { EndpointInfo, ServicePortInfo } from '../types.js';
 
@@ -42,6 +43,11 @@ export const FIREWALL_CHECK_CHAIN = 'firewall-check';
 // Masquerading.
 export const MARK_MASQ_CHAIN = 'mark-for-masquerade';
 export const MASQUERADING_CHAIN = 'masquerading';
+/**
+ * Not upstream: "EP . EP" for every endpoint a service chain DNATs to inline (no endpoint chain
+ * to hold upstream's per-endpoint hairpin rule), so a pod reaching itself is masqueraded.
+ */
+export const ENDPOINT_HAIRPIN_SET = 'endpoint-hairpin';
 
 /** nft names may be 256 bytes with the NUL; upstream keeps 16 for the longest prefix. */
 const NAME_LENGTH_MAX = 256 - 1;

@@ -10,8 +10,9 @@
 //
 // Cost, measured with nft 1.0.6 / kernel 6.18: whatever a transaction holds, any `add rule` or
 // `add element` makes nft load the chains and sets of the ruleset into its cache first (a netlink
-// dump of ~30,000 chains at 10,000 services × 2 endpoints); the kernel then validates the jump
-// graph once per commit (every kube-proxy rule has a verdict, DNAT or lookup). Both are per
+// dump of every chain: hence no per-endpoint chains except for session affinity, see service.ts;
+// 10,000 services × 2 endpoints went from ~31,000 chains to ~11,000); the kernel then validates
+// the jump graph once per commit (every kube-proxy rule has a verdict, DNAT or lookup). Both are per
 // transaction, so a sync is exactly one nft run and lists nothing (upstream lists chains and
 // sets on every sync). A long-lived `nft -i` does not help: our own commit bumps the ruleset
 // generation, so nft refetches its cache for the next command anyway.

@@ -24,7 +24,7 @@ export interface ChainSpec {
 export interface AffinitySetSpec { name: string; timeoutSeconds: number }
 
 export interface ServicePortProgram {
-  /** In declaration order: endpoint chains first, then service/local/external/firewall chains. */
+  /** In declaration order: endpoint chains (affinity only) first, then service/local/external/firewall chains. */
   chains: ChainSpec[];
   affinitySets: AffinitySetSpec[];
   elements: ElementSpec[];
@@ -65,13 +65,17 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
   const { clusterEndpoints, localEndpoints, allReachableEndpoints, hasAnyEndpoints: hasEndpoints } =
     categorizeEndpoints(allEndpoints, svc, ctx.nodeLabels);
   const reachable = allReachableEndpoints.filter((ep) => isIPv4(ep.ip));
-  const epNames = new Map(reachable.map((ep) => [ep.endpoint, N.endpointNames(svc, ep)]));
+  // Deliberately unlike upstream: only ports with session affinity get a chain per endpoint (the
+  // chain refreshes the client's affinity entry). Every chain in the table costs each later `nft
+  // -f` a netlink dump into nft's cache; at 10,000 services × 2 endpoints the endpoint chains were
+  // 2/3 of ~31,000, and a one-service update took ~170 ms. The others DNAT in the policy chain.
+  const epNames = new Map(affinity ? reachable.map((ep) => [ep.endpoint, N.endpointNames(svc, ep)]) : []);
 
   const chains = new Map<string, string[]>();
   const ensure = (name: string): void => { if (!chains.has(name)) chains.set(name, []); };
   const add = (chain: string, rule: string): void => { chains.get(chain)?.push(rule); };
 
-  for (const ep of reachable) ensure(epNames.get(ep.endpoint)!.chain);
+  for (const n of epNames.values()) ensure(n.chain);
 
   const clusterPolicyChain = names.clusterPolicy;
   const usesClusterPolicyChain = (clusterEndpoints?.length ?? 0) > 0 && usesClusterEndpoints(svc);
@@ -179,8 +183,9 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
     ? reachable.map((ep) => ({ name: epNames.get(ep.endpoint)!.affinitySet, timeoutSeconds: svc.stickyMaxAgeSeconds }))
     : [];
 
+  const dnat = (ep: EndpointInfo): string => `meta l4proto ${protocol} dnat to ${ep.ip}:${ep.port}`;
   const writeServiceToEndpoints = (chain: string, eps: readonly EndpointInfo[]): void => {
-    const list = eps.filter((ep) => epNames.has(ep.endpoint));
+    const list = eps.filter((ep) => isIPv4(ep.ip));
     if (affinity) {
       for (const ep of list) {
         const n = epNames.get(ep.endpoint)!;
@@ -191,21 +196,28 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
     // set nft must load into its cache on each run and the kernel revalidates on each commit:
     // at 10,000 services that made a one-service update cost ~300 ms and a full sync ~25 s.
     // Successive draws (1/N, then 1/(N-1) of the rest, ...) are equally uniform, with no set.
+    // A NAT statement is terminal, so an inline DNAT ends the chain like a goto would.
     list.forEach((ep, i) => {
-      const target = epNames.get(ep.endpoint)!.chain;
+      const verdict = affinity ? `goto ${epNames.get(ep.endpoint)!.chain}` : dnat(ep);
       const left = list.length - i;
-      add(chain, left > 1 ? `numgen random mod ${left} 0 goto ${target}` : `goto ${target}`);
+      add(chain, left > 1 ? `numgen random mod ${left} 0 ${verdict}` : verdict);
     });
   };
   if (usesClusterPolicyChain) writeServiceToEndpoints(clusterPolicyChain, clusterEndpoints ?? []);
   if (usesLocalPolicyChain) writeServiceToEndpoints(localPolicyChain, localEndpoints ?? []);
 
-  for (const ep of reachable) {
-    const n = epNames.get(ep.endpoint)!;
-    // Hairpin: a pod reaching itself through the service must be masqueraded.
-    add(n.chain, `ip saddr ${ep.ip} jump ${N.MARK_MASQ_CHAIN}`);
-    if (affinity) add(n.chain, `update @${n.affinitySet} { ip saddr }`);
-    add(n.chain, `meta l4proto ${protocol} dnat to ${ep.ip}:${ep.port}`);
+  if (affinity) {
+    for (const ep of reachable) {
+      const n = epNames.get(ep.endpoint)!;
+      // Hairpin: a pod reaching itself through the service must be masqueraded.
+      add(n.chain, `ip saddr ${ep.ip} jump ${N.MARK_MASQ_CHAIN}`);
+      add(n.chain, `update @${n.affinitySet} { ip saddr }`);
+      add(n.chain, dnat(ep));
+    }
+  } else {
+    // Hairpin for inline DNAT: nat-postrouting masquerades "EP . EP" (layout.ts). One element
+    // per IP; the element store counts the service ports that share it.
+    for (const ip of new Set(reachable.map((ep) => ep.ip))) elements.push({ container: N.ENDPOINT_HAIRPIN_SET, key: [ip, ip] });
   }
 
   return {
