@@ -7,6 +7,8 @@ import { milliValue, value, type Pod } from '@kube-ts/client';
 import { podCgroupName, qosClass } from './qos.js';
 
 const CONTROLLERS = ['cpu', 'cpuacct', 'memory', 'pids', 'cpuset', 'blkio', 'devices', 'freezer'];
+/** Hierarchies without limits that runc still creates container cgroups in (cleanup only). */
+const EXTRA_HIERARCHIES = ['systemd', 'unified'];
 const CPU_PERIOD_US = 100_000;
 const MIN_SHARES = 2;
 
@@ -108,7 +110,10 @@ export class CgroupManager {
   }
 
   async removeByName(name: string): Promise<void> {
-    for (const c of await this.available()) await rmTree(join(this.mountRoot, c, name));
+    // runc also places containers in the named systemd hierarchy and the cgroup2 mount of a
+    // hybrid host; their pod directories must go too or every pod leaves two behind.
+    const dirs = [...(await this.available()), ...EXTRA_HIERARCHIES];
+    for (const c of dirs) await rmTree(join(this.mountRoot, c, name));
   }
 
   /** Pod UIDs that still have a cgroup (orphan cleanup after restarts). */
