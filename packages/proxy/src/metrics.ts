@@ -36,6 +36,7 @@ export class ProxyMetrics {
   readonly iptablesRulesLastSync: Gauge<'table'> | undefined;
   readonly nftablesSyncFailuresTotal: Counter | undefined;
   readonly nftablesCleanupFailuresTotal: Counter | undefined;
+  readonly nftablesObjects: Gauge<'kind'> | undefined;
   readonly proxyHealthzTotal: Counter<'code'>;
   readonly proxyLivezTotal: Counter<'code'>;
   readonly noLocalEndpointsTotal: Gauge<'traffic_policy'>;
@@ -65,6 +66,8 @@ export class ProxyMetrics {
     } else if (mode === 'nftables') {
       this.nftablesSyncFailuresTotal = new Counter({ name: 'kubeproxy_sync_proxy_rules_nftables_sync_failures_total', help: 'Cumulative proxy nftables sync failures', registers });
       this.nftablesCleanupFailuresTotal = new Counter({ name: 'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total', help: 'Cumulative proxy nftables cleanup failures', registers });
+      // Not in upstream 1.32 (it has no nftables rules count): the counterpart of ..._iptables_total.
+      this.nftablesObjects = new Gauge({ name: 'kubeproxy_sync_proxy_rules_nftables_objects', help: 'Chains, rules and set/map elements kube-proxy owns in its nftables table', labelNames: ['kind'], registers });
     }
   }
 
@@ -81,8 +84,9 @@ export class ProxyMetrics {
     (full ? this.syncFullProxyRulesLatency : this.syncPartialProxyRulesLatency)?.observe(seconds);
   }
 
-  /** Rules programmed after a successful sync (iptables mode: by table). */
+  /** Rules programmed after a successful sync (iptables mode: by table; nftables: by kind of object). */
   setRuleCounts(full: boolean, ruleCounts: Record<string, number>): void {
+    if (this.nftablesObjects) for (const [kind, n] of Object.entries(ruleCounts)) this.nftablesObjects.set({ kind }, n);
     if (!this.iptablesRulesTotal) return;
     for (const [table, n] of Object.entries(ruleCounts)) {
       this.iptablesRulesTotal.set({ table }, n);

@@ -21,7 +21,8 @@ describe('kube-proxy metrics', () => {
       'kubeproxy_sync_proxy_rules_iptables_last', 'kubeproxy_sync_proxy_rules_iptables_partial_restore_failures_total',
       'kubeproxy_sync_proxy_rules_iptables_restore_failures_total', 'kubeproxy_sync_proxy_rules_iptables_total'].sort());
     expect(await names('nftables')).toEqual([...CORE,
-      'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total', 'kubeproxy_sync_proxy_rules_nftables_sync_failures_total'].sort());
+      'kubeproxy_sync_proxy_rules_nftables_cleanup_failures_total', 'kubeproxy_sync_proxy_rules_nftables_objects',
+      'kubeproxy_sync_proxy_rules_nftables_sync_failures_total'].sort());
   });
 
   it('uses upstream\'s buckets', () => {
@@ -46,6 +47,10 @@ describe('kube-proxy metrics', () => {
     expect(text).toMatch(/^kubeproxy_sync_proxy_rules_iptables_last\{table="nat"\} 12$/m);
     const n = new ProxyMetrics('nftables');
     n.syncFailed(false);
-    expect(await n.registry.metrics()).toMatch(/^kubeproxy_sync_proxy_rules_nftables_sync_failures_total 1$/m);
+    n.setRuleCounts(false, { chains: 31, rules: 72, elements: 21 });
+    const nt = await n.registry.metrics();
+    expect(nt).toMatch(/^kubeproxy_sync_proxy_rules_nftables_sync_failures_total 1$/m);
+    expect(nt).toMatch(/^kubeproxy_sync_proxy_rules_nftables_objects\{kind="rules"\} 72$/m);
+    expect(nt).not.toMatch(/iptables_total/);
   });
 });
