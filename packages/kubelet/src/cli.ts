@@ -27,6 +27,12 @@ async function main(): Promise<void> {
     logger.info({ signal: sig }, 'shutting down');
     // Pods keep running: the runtime owns them, and the next kubelet adopts them.
     void kubelet.stop().finally(() => process.exit(0));
+    // A stop stuck on an in-flight request (an apiserver or runtime that does not answer) must
+    // not keep the process alive: nothing is lost by leaving, the next kubelet adopts the pods.
+    setTimeout(() => {
+      logger.warn('shutdown took more than 5s; exiting');
+      process.exit(0);
+    }, 5000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
