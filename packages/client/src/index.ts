@@ -4,6 +4,7 @@ export * from './types.js';
 export * from './workloads.js';
 export * from './services.js';
 export * from './clock.js';
+export * from './duration.js';
 export * from './quantity.js';
 export * from './labels.js';
 export * from './kubeconfig.js';

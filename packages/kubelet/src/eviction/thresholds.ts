@@ -2,6 +2,9 @@
 // hard thresholds act at once, soft ones after their grace period; minimum reclaim widens the gap
 // that must open before a met threshold counts as resolved.
 import { formatQuantity, newQuantity, parseQuantity, type Quantity } from './quantity.js';
+import { parseDuration } from '@kube-ts/client';
+/** Go's time.ParseDuration in ms (kept under its old name for callers). */
+export { parseDuration as parseGoDuration } from '@kube-ts/client';
 
 export type Signal =
   | 'memory.available'
@@ -83,31 +86,6 @@ function parsePercentage(input: string): number {
   return Math.fround(Math.fround(Number(t)) / 100);
 }
 
-/** Go's time.ParseDuration, in ms. */
-export function parseGoDuration(input: string): number {
-  const bad = (): Error => new Error(`time: invalid duration "${input}"`);
-  let s = input;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
-  }
-  if (s === '0') return 0;
-  if (s === '') throw bad();
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  const re = /^(\d+\.?\d*|\.\d+)([a-zµμ]*)/;
-  while (s.length > 0) {
-    const m = re.exec(s);
-    if (!m) throw bad();
-    if (m[2] === '') throw new Error(`time: missing unit in duration "${input}"`);
-    const unit = units[m[2]!];
-    if (unit === undefined) throw new Error(`time: unknown unit "${m[2]}" in duration "${input}"`);
-    total += Number(m[1]) * unit;
-    s = s.slice(m[0].length);
-  }
-  return sign * total;
-}
 
 /** Accepts the config-file form ("100Mi") and the flag form ("<100Mi"). */
 const stripOperator = (v: string): string => v.trim().replace(/^</, '');
@@ -155,7 +133,7 @@ export function parseThresholds(cfg: EvictionConfig): Threshold[] {
   const grace = new Map<string, number>();
   for (const [signal, v] of Object.entries(cfg.evictionSoftGracePeriod ?? {})) {
     if (!isSignal(signal)) throw unsupported(signal);
-    const ms = parseGoDuration(v.trim());
+    const ms = parseDuration(v.trim());
     if (ms < 0) throw new Error(`invalid eviction grace period specified: ${v}, must be a positive value`);
     grace.set(signal, ms);
   }

@@ -3,6 +3,9 @@
 // descriptors, an optional TZ=/CRON_TZ= prefix) and SpecSchedule.Next, which walks the wall clock
 // of the schedule's zone so daylight-saving gaps are skipped and repeated hours run twice.
 import { isValidZone, Zone } from './zone.js';
+import { parseDuration } from '@kube-ts/client';
+/** Go's time.ParseDuration in ms (kept under its old name for callers). */
+export { parseDuration as parseGoDuration } from '@kube-ts/client';
 
 export interface CronSchedule {
   /** The first activation strictly after `afterMs` (ms since epoch), or undefined if none within five years. */
@@ -156,28 +159,6 @@ export class ConstantDelaySchedule implements CronSchedule {
   next(afterMs: number): number { return Math.floor(afterMs / 1000) * 1000 + this.delayMs; }
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000 };
-
-/** Go's time.ParseDuration, in milliseconds. */
-export function parseGoDuration(s: string): number {
-  const orig = s;
-  let neg = false;
-  if (s.startsWith('-') || s.startsWith('+')) { neg = s[0] === '-'; s = s.slice(1); }
-  if (s === '0') return 0;
-  if (s === '') throw new Error(`time: invalid duration ${JSON.stringify(orig)}`);
-  let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
-  while (s.length > 0) {
-    const m = re.exec(s);
-    if (!m || m[1] === '' || m[1] === '.') {
-      if (/^[0-9.]+$/.test(s)) throw new Error(`time: missing unit in duration ${JSON.stringify(orig)}`);
-      throw new Error(`time: invalid duration ${JSON.stringify(orig)}`);
-    }
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    s = s.slice(m[0].length);
-  }
-  return neg ? -total : total;
-}
 
 function parseDescriptor(d: string, zone: string): CronSchedule {
   const z = one(0);
@@ -196,7 +177,7 @@ function parseDescriptor(d: string, zone: string): CronSchedule {
   }
   if (d.startsWith('@every ')) {
     let ms: number;
-    try { ms = parseGoDuration(d.slice('@every '.length)); } catch (e) { throw new Error(`failed to parse duration ${d}: ${(e as Error).message}`); }
+    try { ms = parseDuration(d.slice('@every '.length)); } catch (e) { throw new Error(`failed to parse duration ${d}: ${(e as Error).message}`); }
     return new ConstantDelaySchedule(ms);
   }
   throw new Error(`unrecognized descriptor: ${d}`);
