@@ -3,7 +3,6 @@
 // Every process is signalled by its own PID only; the tests decide when to kill or restart.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForPort } from '../../packages/raftkv/test/support/servers.js';
@@ -149,17 +148,5 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** GET over plain HTTP (the pod IP from the host), body as text. */
-export function httpGet(url: string, timeoutMs = 5_000): Promise<{ status: number; body: string }> {
-  return new Promise((res, rej) => {
-    const req = request(url, { timeout: timeoutMs }, (r) => {
-      let body = '';
-      r.on('data', (d: Buffer) => { body += d.toString(); });
-      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
-      r.on('error', rej);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', rej);
-    req.end();
-  });
-}
+/** GET over plain HTTP on a fresh connection (the pod IP from the host), body as text. */
+export { httpGet } from '../../packages/proxy/test/support/cluster.js';
