@@ -187,9 +187,15 @@ probe raftkv "raftkv did not become healthy" -- wait-http "http://127.0.0.1:$RAF
 ok
 
 # --- 5: kube-apiserver --------------------------------------------------------------------------
-step "starting kube-apiserver (https://127.0.0.1:$APISERVER_PORT)"
+step "starting kube-apiserver (https://$NODE_IP:$APISERVER_PORT)"
+# On the node IP (an address of the pod bridge, not of any outside network) rather than 127.0.0.1:
+# the `kubernetes` Service's endpoint is the advertised address, and pods cannot reach loopback.
+# Certificates from an earlier run without that IP are made again.
+if [ -f "$DATA/certs/apiserver.crt" ] && ! openssl x509 -in "$DATA/certs/apiserver.crt" -noout -text 2>/dev/null | grep -q "IP Address:$NODE_IP\b"; then
+  rm -f "$DATA/certs/apiserver.crt" "$DATA/certs/apiserver.key" "$DATA/certs/apiserver-ca.crt"
+fi
 start kube-apiserver node packages/apiserver/dist/cli.js --etcd-servers "http://127.0.0.1:$RAFTKV_PORT" \
-  --secure-port "$APISERVER_PORT" --bind-address 127.0.0.1 --cert-dir "$DATA/certs" \
+  --secure-port "$APISERVER_PORT" --bind-address "$NODE_IP" --advertise-address "$NODE_IP" --cert-dir "$DATA/certs" \
   --service-cluster-ip-range "$SERVICE_CIDR" --kubelet-preferred-address-types InternalIP,Hostname
 API_PID="$(cat "$(pidfile kube-apiserver)")"
 for _ in $(seq 1 100); do
@@ -202,7 +208,7 @@ cat >"$KUBECONFIG_FILE" <<KC
 apiVersion: v1
 kind: Config
 clusters:
-- cluster: {server: "https://127.0.0.1:$APISERVER_PORT", certificate-authority: "$DATA/certs/apiserver-ca.crt"}
+- cluster: {server: "https://$NODE_IP:$APISERVER_PORT", certificate-authority: "$DATA/certs/apiserver-ca.crt"}
   name: local
 contexts:
 - context: {cluster: local, user: admin}
@@ -212,7 +218,7 @@ users:
 - name: admin
   user: {token: local-admin}
 KC
-API="https://127.0.0.1:$APISERVER_PORT"
+API="https://$NODE_IP:$APISERVER_PORT"
 probe kube-apiserver "kube-apiserver did not become ready" -- wait-http "$API/readyz" --ca "$DATA/certs/apiserver-ca.crt" --token local-admin --timeout 60 --pid "$API_PID"
 ok
 

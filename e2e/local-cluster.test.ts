@@ -223,6 +223,20 @@ describe.skipIf(!canRun).each(['iptables', 'nftables'])('local cluster (kube-pro
     expect(viaNodePort).toMatch(/^hello from web-/);
   }, 90_000);
 
+  it.skipIf(!proxyBuilt)('lets a pod reach the apiserver through the kubernetes Service', async () => {
+    // The apiserver advertises the node IP (pods cannot reach 127.0.0.1), so 10.202.27.1:443 → node IP:port.
+    const ep = (await kubectl(['get', 'endpointslice', 'kubernetes', '-o', 'jsonpath={.endpoints[*].addresses[*]}'])).stdout.trim();
+    expect(ep).toBe(NODE_IP);
+    // busybox's TLS client shares no cipher suite with Node's TLS server, so the check is the TCP
+    // connect: 10.202.27.1:443 has no listener of its own, only the DNAT to the apiserver does.
+    // (Before, the endpoint was 127.0.0.1: the pod's packets were dropped and nc timed out.)
+    const out = await waitFor('a TCP connect from a pod', async () => {
+      const r = await kubectl(['exec', 'deploy/web', '--', 'sh', '-c', 'echo | timeout 5 nc 10.202.27.1 443; echo rc=$?']);
+      return r.stdout.includes('rc=0') ? r.stdout : undefined;
+    }, 30_000);
+    expect(out).toContain('rc=0');
+  }, 60_000);
+
   it('npm run down stops everything and leaves nothing behind', async () => {
     const pids = readdirSync(join(DATA, 'run'))
       .filter((f) => f.endsWith('.pid'))
