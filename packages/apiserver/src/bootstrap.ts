@@ -1,7 +1,8 @@
 // Objects that exist from the start (upstream's bootstrap controllers in the apiserver): the
 // namespaces default, kube-system, kube-public and kube-node-lease; the two system priority
-// classes; the `kubernetes` Service in default on the first service IP, with Endpoints and an
-// EndpointSlice naming this apiserver. Created once; later starts (and other apiservers) find them.
+// classes; the `kubernetes` Service in default on the first service IP. Created once; later starts
+// (and other apiservers) find them. Its Endpoints and EndpointSlice are kept to the live
+// apiservers by the endpoint reconciler (endpointsreconciler.ts) once this one serves.
 import type { Logger } from 'pino';
 import { ApiError } from './api/errors.js';
 import type { KubeObject } from './api/types.js';
@@ -49,46 +50,5 @@ export async function bootstrap(o: BootstrapOptions): Promise<void> {
   };
   if (await ensure(o, services, svc)) {
     try { await o.ips.allocate(clusterIP); } catch { /* already held: an earlier start allocated it */ }
-  }
-  await reconcileEndpoints(o);
-}
-
-/**
- * The kubernetes Service's endpoints list every apiserver: each adds its own address (upstream
- * does this with leases per apiserver; removal of dead apiservers is not done yet).
- */
-async function reconcileEndpoints(o: BootstrapOptions): Promise<void> {
-  const endpoints = o.resources.get('', 'v1', 'endpoints');
-  if (endpoints) {
-    const ep: KubeObject = {
-      apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: o.advertise.ip }], ports: [{ name: 'https', port: o.advertise.port, protocol: 'TCP' }] }],
-    };
-    if (!(await ensure(o, endpoints, ep))) {
-      await o.store.update(endpoints, 'default', 'kubernetes', (cur) => {
-        const subsets = (cur.subsets as Array<{ addresses?: Array<{ ip: string }>; ports?: unknown[] }> | undefined) ?? [];
-        const first = subsets[0] ?? { addresses: [], ports: ep.subsets && (ep.subsets as Array<{ ports: unknown[] }>)[0]!.ports };
-        if (!(first.addresses ?? []).some((a) => a.ip === o.advertise.ip)) first.addresses = [...(first.addresses ?? []), { ip: o.advertise.ip }];
-        cur.subsets = [first, ...subsets.slice(1)];
-        return cur;
-      });
-    }
-  }
-  const slices = o.resources.get('discovery.k8s.io', 'v1', 'endpointslices');
-  if (slices) {
-    const slice: KubeObject = {
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslicemirroring-controller.k8s.io' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [o.advertise.ip], conditions: { ready: true } }],
-      ports: [{ name: 'https', port: o.advertise.port, protocol: 'TCP' }],
-    };
-    if (!(await ensure(o, slices, slice))) {
-      await o.store.update(slices, 'default', 'kubernetes', (cur) => {
-        const eps = (cur.endpoints as Array<{ addresses: string[] }> | undefined) ?? [];
-        if (!eps.some((e) => e.addresses.includes(o.advertise.ip))) cur.endpoints = [...eps, { addresses: [o.advertise.ip], conditions: { ready: true } }];
-        return cur;
-      });
-    }
   }
 }

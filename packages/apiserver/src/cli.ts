@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { buildServer } from './http/server.js';
 import { servingCert } from './tls.js';
 import { bootstrap } from './bootstrap.js';
+import { EtcdMasterLeases, KubernetesEndpointsController, LeaseEndpointReconciler, parseEndpointReconcilerType, storeEndpointsTarget, type EndpointReconcilerType } from './endpointsreconciler.js';
 import { priorityAdmission, storePriorityClasses } from './admission/priority.js';
 import { defaultTolerationSecondsAdmission } from './admission/defaulttolerationseconds.js';
 import { VERSION_INFO } from './version.js';
@@ -53,6 +54,7 @@ const program = new Command('kube-apiserver')
   .option('--kubelet-certificate-authority <file>', 'path to a cert file for the certificate authority of kubelets\' serving certificates (absent: not verified)')
   .option('--kubelet-preferred-address-types <types>', 'list of the preferred NodeAddressTypes to use for kubelet connections', DEFAULT_PREFERRED_ADDRESS_TYPES.join(','))
   .option('--kubelet-timeout <duration>', 'timeout for kubelet operations', '5s')
+  .option('--endpoint-reconciler-type <type>', 'Use an endpoint reconciler (master-count, lease, none) master-count is deprecated, and will be removed in a future version.', 'lease')
   .addOption(new Option('--v <level>', 'log level number (0-10)').default('0'))
   .action(async (o: Record<string, string | undefined>) => {
     const verbose = Number(o.v ?? 0);
@@ -68,8 +70,9 @@ const program = new Command('kube-apiserver')
     const port = Number(o.securePort);
     const host = o.bindAddress ?? '0.0.0.0';
     const advertise = o.advertiseAddress ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
-    let ipRange, nodePorts, kubelet: KubeletClientConfig;
+    let ipRange, nodePorts, kubelet: KubeletClientConfig, reconcilerType: EndpointReconcilerType;
     try {
+      reconcilerType = parseEndpointReconcilerType(o.endpointReconcilerType ?? 'lease');
       ipRange = cidrRange(o.serviceClusterIpRange ?? '10.0.0.0/24');
       nodePorts = portRange(o.serviceNodePortRange ?? '30000-32767');
       kubelet = {
@@ -123,9 +126,29 @@ const program = new Command('kube-apiserver')
     compactor.start();
     await app.listen({ port, host });
     logger.info({ port, host, etcdServers }, 'serving securely');
-    const stop = (): void => { compactor.stop(); api.caches.stop(); void app.close().finally(() => { etcd.close(); process.exit(0); }); };
+    // The kubernetes Service's endpoints: this apiserver joins once it serves and leaves first on shutdown.
+    let endpoints: KubernetesEndpointsController | undefined;
+    if (reconcilerType !== 'none') {
+      if (reconcilerType === 'master-count') logger.info('--endpoint-reconciler-type=master-count is not supported; using the lease reconciler');
+      const leases = new EtcdMasterLeases(etcd, `${store.prefix}/masterleases/`);
+      endpoints = new KubernetesEndpointsController({
+        ip: advertise, port, logger,
+        reconciler: new LeaseEndpointReconciler(leases, storeEndpointsTarget(store, resources, logger)),
+        watchDeletes: (f) => leases.watchDeletes(f),
+      });
+    }
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
+      void (endpoints?.stop() ?? Promise.resolve()).finally(() => {
+        compactor.stop(); api.caches.stop();
+        void app.close().finally(() => { etcd.close(); process.exit(0); });
+      });
+    };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    await endpoints?.start();
   });
 
 /** A Go duration flag (5m, 30s, 1h30m, 0) in milliseconds; upstream's flags use time.ParseDuration. */

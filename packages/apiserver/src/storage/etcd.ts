@@ -1,6 +1,7 @@
 // A small etcd v3 client for the apiserver's storage layer (raftkv or a real etcd): exactly the
 // calls kube-apiserver makes — Range, Txn (create / compare-and-swap / delete), Watch with
-// prev_kv, Compact, Status — over grpc-js with the shared etcd-api definitions.
+// prev_kv, Compact, Status, and leases for the keys that expire (the master leases) — over
+// grpc-js with the shared etcd-api definitions.
 import { credentials, makeGenericClientConstructor, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { serviceDefinition } from '@kube-ts/etcd-api';
 import type Long from 'long';
@@ -76,6 +77,7 @@ export class EtcdClient {
   private readonly kv: Client & Record<string, Unary>;
   private readonly watchClient: Client & { Watch: () => ClientDuplexStream<unknown, WireWatchResponse> };
   private readonly maintenance: Client & Record<string, Unary>;
+  private readonly lease: Client & Record<string, Unary>;
 
   constructor(readonly endpoint: string, tls?: EtcdTls) {
     const url = new URL(endpoint.includes('://') ? endpoint : `http://${endpoint}`);
@@ -90,6 +92,7 @@ export class EtcdClient {
     this.kv = make('KV');
     this.watchClient = make('Watch');
     this.maintenance = make('Maintenance');
+    this.lease = make('Lease');
   }
 
   /** Called with every unary call's method and duration (metrics). */
@@ -171,6 +174,27 @@ export class EtcdClient {
     return { won: false, version: n(r.responses[0]?.responseRange?.kvs[0]?.version), revision };
   }
 
+  /**
+   * Grants a lease of `ttlSeconds` (the store may raise it to its minimum). Lease IDs are int64
+   * (etcd's exceed 2^53), so they travel as decimal strings.
+   */
+  async leaseGrant(ttlSeconds: number): Promise<{ id: string; ttl: number }> {
+    const r = await this.call<{ ID: I64; TTL: I64; error: string }>(this.lease, 'LeaseGrant', { TTL: ttlSeconds, ID: 0 });
+    if (r.error) throw new EtcdError(9, r.error);
+    return { id: r.ID.toString(), ttl: n(r.TTL) };
+  }
+
+  /** Revokes a lease, deleting the keys attached to it. Unknown lease: EtcdError `lease not found`. */
+  async leaseRevoke(id: string): Promise<void> {
+    await this.call(this.lease, 'LeaseRevoke', { ID: id });
+  }
+
+  /** Unconditional put, attached to `lease` (an id from leaseGrant) when given. */
+  async put(key: string, value: Buffer, lease?: string): Promise<{ revision: number }> {
+    const r = await this.call<{ header: WireHeader }>(this.kv, 'Put', { key: Buffer.from(key), value, ...(lease ? { lease } : {}) });
+    return { revision: n(r.header.revision) };
+  }
+
   async compact(revision: number): Promise<void> {
     await this.call(this.kv, 'Compact', { revision });
   }
@@ -234,5 +258,6 @@ export class EtcdClient {
     this.kv.close();
     this.watchClient.close();
     this.maintenance.close();
+    this.lease.close();
   }
 }
