@@ -132,6 +132,16 @@ if [ "$(id -u)" = 0 ]; then
     ip link show "$b" >/dev/null 2>&1 && { ip link del dev "$b" || warn "could not delete bridge $b"; }
   done
   node "$HELPER" cni-chains "$POD_CIDR" >/dev/null 2>&1 || warn "could not remove CNI chains for $POD_CIDR"
+  # iptables-nft's generic tables that `up` found absent go too, if nothing else put rules in them
+  # (KTS_KEEP_NFT_TABLES=1 keeps them: tests running beside other users of those tables).
+  if [ -f "$RUN/nft-tables.before" ] && [ "${KTS_KEEP_NFT_TABLES:-}" != 1 ]; then
+    for t in "ip nat" "ip filter" "ip mangle"; do
+      grep -qx "table $t" "$RUN/nft-tables.before" && continue
+      nft list table $t >/dev/null 2>&1 || continue
+      nft list table $t | grep -vqE '^[[:space:]]*(table|chain|type|policy|\}|$)' || nft delete table $t 2>/dev/null || true
+    done
+  fi
+  rm -f "$RUN/nft-tables.before"
 fi
 done_step
 

@@ -166,6 +166,9 @@ rm -f "$RUN/up.done"
 
 # --- 3: node network ----------------------------------------------------------------------------
 step "node network: bridge $CNI_BRIDGE ($NODE_IP/$POD_PREFIX), $SERVICE_CIDR -> $SVC_BRIDGE"
+# The generic tables iptables-nft creates on first use (nat, filter, mangle): down drops the ones
+# that were not there before, once empty.
+[ -f "$RUN/nft-tables.before" ] || nft list tables >"$RUN/nft-tables.before" 2>/dev/null || true
 {
   ip link show "$CNI_BRIDGE" >/dev/null 2>&1 || ip link add name "$CNI_BRIDGE" type bridge
   ip addr replace "$NODE_IP/$POD_PREFIX" dev "$CNI_BRIDGE"

@@ -136,6 +136,8 @@ describe.skipIf(!canRun).each(['iptables', 'nftables'])('local cluster (kube-pro
       PROXY_MODE: mode,
       // The test run has built every package already; up must not rewrite shared outputs.
       SKIP_BUILD: '1',
+      // Other test files use iptables-nft's nat/filter tables meanwhile: the run-level check drops them.
+      KTS_KEEP_NFT_TABLES: '1',
       ...(images ? { IMAGES_DIR: SHARED_IMAGES } : {}),
     };
     // A crashed earlier run's leftovers: down is idempotent and cleans them.
