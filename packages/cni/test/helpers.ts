@@ -95,18 +95,18 @@ export async function cleanupKernel(dataDirs: string[]): Promise<void> {
 }
 
 /** Whether the nat table exists (iptables-nft creates `table ip nat` on first use). */
-export async function natTableExists(): Promise<boolean> {
-  return sh('nft', ['list', 'table', 'ip', 'nat']).then(() => true, () => false);
+export async function natTableExists(table = 'nat'): Promise<boolean> {
+  return sh('nft', ['list', 'table', 'ip', table]).then(() => true, () => false);
 }
 
 /**
  * Deletes the nat table when this run created it and it holds no rules any more (only the base
  * chains iptables made for our masquerade rules): a machine is left as the run found it.
  */
-export async function dropNatTableIfCreated(existedBefore: boolean): Promise<void> {
+export async function dropNatTableIfCreated(existedBefore: boolean, table = 'nat'): Promise<void> {
   if (existedBefore) return;
-  const rules = (await sh('iptables', ['-w', '5', '-t', 'nat', '-S']).catch(() => '')).split('\n').filter(Boolean);
-  if (rules.every((r) => r.startsWith('-P '))) await sh('nft', ['delete', 'table', 'ip', 'nat']).catch(() => undefined);
+  const rules = (await sh('iptables', ['-w', '5', '-t', table, '-S']).catch(() => '')).split('\n').filter(Boolean);
+  if (rules.every((r) => r.startsWith('-P '))) await sh('nft', ['delete', 'table', 'ip', table]).catch(() => undefined);
 }
 
 export async function natRules(): Promise<string> {
