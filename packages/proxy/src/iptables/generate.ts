@@ -5,7 +5,7 @@
 // per-service chains out of the input altogether (with --noflush they stay as they are).
 import type { EndpointInfo, ProxyState, ServicePortInfo } from '../types.js';
 import { categorizeEndpoints, externallyAccessible } from '../topology.js';
-import { cidrContains, isIPv4, parseCIDR4 } from './ipv4.js';
+import { cidrContains, isIPv4, parseCIDR4 } from '../ipv4.js';
 import {
   EXT_PREFIX, FW_PREFIX, KUBE_EXTERNAL_SERVICES, KUBE_FIREWALL, KUBE_FORWARD, KUBE_MARK_MASQ,
   KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_PROXY_FIREWALL, KUBE_SERVICES, SVC_PREFIX, SVL_PREFIX,
@@ -280,7 +280,7 @@ export function serviceFragment(svc: ServicePortInfo, endpoints: readonly Endpoi
     const args = `-A ${fwChain} -m comment --comment "${name} loadbalancer IP"`;
     let allowFromNode = false;
     for (const cidr of sourceRanges) {
-      rules.add(`${args} -s ${cidrText(cidr.base, cidr.bits)} -j ${externalTrafficChain}`);
+      rules.add(`${args} -s ${cidr.text} -j ${externalTrafficChain}`);
       if (config.nodeIP !== null && cidrContains(cidr, config.nodeIP)) allowFromNode = true;
     }
     // A VIP bound locally loops node-originated requests back with the VIP as source.
@@ -319,10 +319,6 @@ export function serviceFragment(svc: ServicePortInfo, endpoints: readonly Endpoi
     chainDecls: decls.text(), chainRules: rules.text(), chainRuleCount: rules.count,
     chains,
   };
-}
-
-function cidrText(base: number, bits: number): string {
-  return `${Math.floor(base / 16777216) % 256}.${Math.floor(base / 65536) % 256}.${Math.floor(base / 256) % 256}.${base % 256}/${bits}`;
 }
 
 function writeServiceToEndpointRules(

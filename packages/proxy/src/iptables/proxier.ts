@@ -7,7 +7,7 @@ import type { CommandRunner, Proxier, ProxierOptions, ProxyState, SyncChanges, S
 import { ZONE_LABEL } from '../topology.js';
 import { cleanupLeftovers, existingChains } from './cleanup.js';
 import { type GenerateConfig, type ServiceFragment, generate, restoreText } from './generate.js';
-import { cidrContains, isIPv4, parseCIDR4 } from './ipv4.js';
+import { cidrContains, isIPv4, parseCIDR4 } from '../ipv4.js';
 import { JUMP_CHAINS, KUBELET_JUMP_CHAINS, ensureJumps } from './jumps.js';
 import { NameCache } from './namecache.js';
 import { isServiceChainName } from './names.js';

@@ -19,7 +19,7 @@
 import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { CommandRunner, Proxier, ProxierOptions, ProxyState, ServicePortInfo, SyncChanges, SyncResult } from '../types.js';
-import { cidrContains, isIPv4, isLoopback, parseCIDR } from './cidr.js';
+import { cidrContains, isIPv4, isLoopback, parseCIDR4 } from '../ipv4.js';
 import { ElementStore } from './elements.js';
 import { masqueradeMark, setup, type SetupCounts } from './layout.js';
 import * as N from './names.js';
@@ -87,7 +87,7 @@ export class NftablesProxier implements Proxier {
     const full = changes.full || this.needFull || !this.initialized || nodeKey !== this.nodeKey;
     const ctx: NodeContext = {
       masqueradeAll: this.opts.masqueradeAll,
-      clusterCIDRs: this.opts.clusterCIDRs.filter((c) => parseCIDR(c) !== null),
+      clusterCIDRs: this.opts.clusterCIDRs.filter((c) => parseCIDR4(c) !== null),
       nodeIP: state.nodeIPs.find(isIPv4),
       nodeLabels: state.nodeLabels,
     };
@@ -150,7 +150,7 @@ export class NftablesProxier implements Proxier {
 
   /** nodeport-ips contents, or null for "every local address" (--nodeport-addresses 0.0.0.0/0). */
   private computeNodePortIPs(state: ProxyState): readonly string[] | null {
-    const cidrs = this.opts.nodePortAddresses.filter((a) => a !== 'primary').map(parseCIDR).filter((c) => c !== null);
+    const cidrs = this.opts.nodePortAddresses.filter((a) => a !== 'primary').map(parseCIDR4).filter((c) => c !== null);
     if (cidrs.some((c) => c.bits === 0)) return null;
     const nodeIPs = state.nodeIPs.filter((ip) => isIPv4(ip) && !isLoopback(ip));
     const out = new Set<string>();

@@ -4,7 +4,7 @@
 // same thing and tests can check it without a kernel.
 import type { EndpointInfo, ServicePortInfo } from '../types.js';
 import { categorizeEndpoints, externallyAccessible, usesClusterEndpoints, usesLocalEndpoints } from '../topology.js';
-import { cidrContains, isIPv4, parseCIDR } from './cidr.js';
+import { cidrContains, isIPv4, parseCIDR4 } from '../ipv4.js';
 import * as N from './names.js';
 import { ruleText } from './script.js';
 
@@ -169,7 +169,7 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
     const sources: string[] = [];
     let allowFromNode = false;
     for (const r of svc.loadBalancerSourceRanges) {
-      const c = parseCIDR(r);
+      const c = parseCIDR4(r);
       if (!c) continue;
       sources.push(c.text);
       if (ctx.nodeIP !== undefined && cidrContains(c, ctx.nodeIP)) allowFromNode = true;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type GenerateConfig, generate, probability, restoreText, serviceFragment } from '../../src/iptables/generate.js';
 import { NameCache } from '../../src/iptables/namecache.js';
-import { cidrContains, parseCIDR4, parseIPv4 } from '../../src/iptables/ipv4.js';
+import { cidrContains, parseCIDR4, parseIPv4 } from '../../src/ipv4.js';
 import { NameCache as Names } from '../../src/iptables/namecache.js';
 import { endpointChainName, portProtoHash } from '../../src/iptables/names.js';
 import type { EndpointInfo, ProxyState, ServicePortInfo } from '../../src/types.js';

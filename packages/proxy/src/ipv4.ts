@@ -1,5 +1,5 @@
-// Just enough IPv4 arithmetic for nodePortAddresses and loadBalancerSourceRanges checks; the
-// iptables proxier only programs the IPv4 family (ip6tables is not driven by this mode).
+// Just enough IPv4 arithmetic for nodePortAddresses, clusterCIDR and loadBalancerSourceRanges
+// checks; both proxiers program the IPv4 family only.
 
 /** The address as an unsigned 32-bit number, or null when it is not dotted-quad IPv4. */
 export function parseIPv4(s: string): number | null {
@@ -30,15 +30,26 @@ export function isIPv4(s: string): boolean {
   return parseIPv4(s) !== null;
 }
 
+export function isLoopback(ip: string): boolean {
+  return ip.startsWith('127.');
+}
+
+/** `text` is the normalised form ("10.0.0.0/8" for "10.1.2.3/8"), as Go's net.ParseCIDR gives it. */
 export interface CIDR4 { base: number; bits: number; text: string }
 
+/** Parses "a.b.c.d/n" (or a bare address as /32). */
 export function parseCIDR4(s: string): CIDR4 | null {
   const t = s.trim();
   const slash = t.indexOf('/');
   const addr = parseIPv4(slash < 0 ? t : t.slice(0, slash));
   const bits = slash < 0 ? 32 : Number(t.slice(slash + 1));
   if (addr === null || !Number.isInteger(bits) || bits < 0 || bits > 32) return null;
-  return { base: maskOf(addr, bits), bits, text: t };
+  const base = maskOf(addr, bits);
+  return { base, bits, text: `${formatIPv4(base)}/${bits}` };
+}
+
+function formatIPv4(n: number): string {
+  return `${Math.floor(n / 16777216) % 256}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
 }
 
 function maskOf(addr: number, bits: number): number {
