@@ -1,6 +1,6 @@
 // Chain names as upstream pkg/proxy/iptables/proxier.go (v1.32) spells them, including the
 // hashed per-service chains, so `iptables-save` output reads the same as a real kube-proxy's.
-import { createHash } from 'node:crypto';
+import { sha256Base32 } from '../namehash.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -22,20 +22,9 @@ export const SEP_PREFIX = 'KUBE-SEP-';
 
 const SERVICE_CHAIN_PREFIXES = [SVC_PREFIX, SVL_PREFIX, SEP_PREFIX, FW_PREFIX, EXT_PREFIX];
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
 /** First 16 characters of base32(StdEncoding) of sha256(input): exactly the first 10 digest bytes. */
 export function hash16(input: string): string {
-  const d = createHash('sha256').update(input).digest();
-  let out = '';
-  for (let i = 0; i < 10; i += 5) {
-    // 5 bytes = 40 bits = 8 base32 characters; split in two 20-bit halves to stay in int range.
-    const hi = (d[i]! << 12) | (d[i + 1]! << 4) | (d[i + 2]! >> 4);
-    const lo = ((d[i + 2]! & 0x0f) << 16) | (d[i + 3]! << 8) | d[i + 4]!;
-    out += BASE32[(hi >> 15) & 31]! + BASE32[(hi >> 10) & 31]! + BASE32[(hi >> 5) & 31]! + BASE32[hi & 31]!;
-    out += BASE32[(lo >> 15) & 31]! + BASE32[(lo >> 10) & 31]! + BASE32[(lo >> 5) & 31]! + BASE32[lo & 31]!;
-  }
-  return out;
+  return sha256Base32(input, 16);
 }
 
 /** Upstream portProtoHash: the part after KUBE-SVC-/SVL-/EXT-/FW-. `protocol` is lower-case ("tcp"). */

@@ -3,7 +3,7 @@
 // "endpoint-<HASH>-ns/name/proto/port__ip/port" (only for ports with session affinity here, see
 // service.ts), where HASH is the first 8 base32 characters of the SHA-256 of the rest, so a user
 // can match our chains against upstream's.
-import { createHash } from 'node:crypto';
+import { sha256Base32 } from '../namehash.js';
 import type { EndpointInfo, ServicePortInfo } from '../types.js';
 
 export const FAMILY = 'ip';
@@ -54,21 +54,10 @@ const NAME_LENGTH_MAX = 256 - 1;
 const CHAIN_NAME_PREFIX_LENGTH_MAX = 16;
 const CHAIN_NAME_BASE_LENGTH_MAX = NAME_LENGTH_MAX - CHAIN_NAME_PREFIX_LENGTH_MAX;
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** The first 8 characters of the standard base32 encoding of sha256(name): 40 bits = 5 bytes. */
-function hash8(name: string): string {
-  const d = createHash('sha256').update(name).digest();
-  let bits = 0n;
-  for (let i = 0; i < 5; i++) bits = (bits << 8n) | BigInt(d[i] ?? 0);
-  let out = '';
-  for (let i = 7; i >= 0; i--) out += BASE32[Number((bits >> BigInt(i * 5)) & 31n)];
-  return out;
-}
 
 /** Upstream hashAndTruncate: "HASH-name", cut to the base length with "..." when too long. */
 export function hashAndTruncate(name: string): string {
-  let s = `${hash8(name)}-${name}`;
+  let s = `${sha256Base32(name, 8)}-${name}`;
   if (s.length > CHAIN_NAME_BASE_LENGTH_MAX) s = `${s.slice(0, CHAIN_NAME_BASE_LENGTH_MAX - 3)}...`;
   return s;
 }
