@@ -31,8 +31,6 @@ interface Programmed {
   chains: Map<string, readonly string[]>;
   affinitySets: Map<string, number>;
   elements: readonly ElementSpec[];
-  noLocalInternal: boolean;
-  noLocalExternal: boolean;
 }
 
 export interface NftablesTuning {
@@ -118,17 +116,6 @@ export class NftablesProxier implements Proxier {
     this.needFull = true;
     this.initialized = false;
     this.staleChains.clear();
-  }
-
-  /** Service ports noted as "no local endpoints" (sync_proxy_rules_no_local_endpoints_total). */
-  noLocalEndpoints(): { internal: number; external: number } {
-    let internal = 0;
-    let external = 0;
-    for (const p of this.services.values()) {
-      if (p.noLocalInternal) internal++;
-      if (p.noLocalExternal) external++;
-    }
-    return { internal, external };
   }
 
   private reset(): void {
@@ -295,9 +282,7 @@ export class NftablesProxier implements Proxier {
     const chains = new Map(prog.chains.map((c) => [c.name, c.rules] as const));
     this.serviceChains += chains.size;
     for (const r of chains.values()) this.serviceRules += r.length;
-    this.services.set(name, {
-      chains, affinitySets: newSets, elements: prog.elements, noLocalInternal: prog.noLocalInternal, noLocalExternal: prog.noLocalExternal,
-    });
+    this.services.set(name, { chains, affinitySets: newSets, elements: prog.elements });
   }
 
   /**

@@ -28,9 +28,6 @@ export interface ServicePortProgram {
   chains: ChainSpec[];
   affinitySets: AffinitySetSpec[];
   elements: ElementSpec[];
-  /** For sync_proxy_rules_no_local_endpoints_total: internal / external traffic policy Local without local endpoints. */
-  noLocalInternal: boolean;
-  noLocalExternal: boolean;
 }
 
 export interface NodeContext {
@@ -104,14 +101,12 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
 
   let internalVerdict = '';
   let externalVerdict = '';
-  let noLocalInternal = false;
-  let noLocalExternal = false;
   if (!hasEndpoints) {
     internalVerdict = `goto ${N.REJECT_CHAIN}`;
     externalVerdict = `goto ${N.REJECT_CHAIN}`;
   } else {
-    if (!hasInternalEndpoints) { internalVerdict = 'drop'; noLocalInternal = true; }
-    if (!hasExternalEndpoints) { externalVerdict = 'drop'; noLocalExternal = true; }
+    if (!hasInternalEndpoints) internalVerdict = 'drop';
+    if (!hasExternalEndpoints) externalVerdict = 'drop';
   }
 
   const elements: ElementSpec[] = [];
@@ -224,7 +219,5 @@ export function buildServicePort(svc: ServicePortInfo, allEndpoints: readonly En
     chains: [...chains.entries()].map(([name, rules]) => ({ name, rules })),
     affinitySets,
     elements,
-    noLocalInternal,
-    noLocalExternal,
   };
 }
