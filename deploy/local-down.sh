@@ -29,17 +29,8 @@ if [ "$(id -u)" != 0 ] && { [ -f "$(pidfile kubelet)" ] || [ -f "$(pidfile conta
 fi
 
 STEPS=8
-STEP=0
 WARN=0
-step() {
-  STEP=$((STEP + 1))
-  STEP_T0=$(date +%s%N)
-  printf '[%d/%d] %s ... ' "$STEP" "$STEPS" "$1"
-}
-done_step() {
-  local ms=$((($(date +%s%N) - STEP_T0) / 1000000))
-  printf 'ok (%d.%d s)%s\n' $((ms / 1000)) $(((ms % 1000) / 100)) "${1:+ $1}"
-}
+done_step() { echo "ok ($(elapsed))${1:+ $1}"; }
 warn() {
   WARN=1
   echo "  warning: $*" >&2

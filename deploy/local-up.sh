@@ -14,16 +14,6 @@ source "$(dirname "$0")/local/env.sh"
 cd "$REPO"
 
 STEPS=10
-STEP=0
-step() {
-  STEP=$((STEP + 1))
-  STEP_T0=$(date +%s%N)
-  printf '[%d/%d] %s ... ' "$STEP" "$STEPS" "$1"
-}
-elapsed() {
-  local ms=$((($(date +%s%N) - STEP_T0) / 1000000))
-  printf '%d.%d s' $((ms / 1000)) $(((ms % 1000) / 100))
-}
 ok() { echo "ok ($(elapsed))${1:+ $1}"; }
 skipped() { echo "skipped: $1"; }
 # fail MESSAGE [LOG]: ends the progress line, explains, shows the log's tail and exits non-zero.

@@ -43,6 +43,18 @@ HELPER="$REPO/deploy/local/helper.mjs"
 PROXY_CLI="${PROXY_CLI:-$REPO/packages/proxy/dist/cli.js}"
 
 
+# Numbered progress lines: `step WHAT` prints "[n/$STEPS] WHAT ... ", `elapsed` the step's time.
+STEP=0
+step() {
+  STEP=$((STEP + 1))
+  STEP_T0=$(date +%s%N)
+  printf '[%d/%d] %s ... ' "$STEP" "$STEPS" "$1"
+}
+elapsed() {
+  local ms=$((($(date +%s%N) - STEP_T0) / 1000000))
+  printf '%d.%d s' $((ms / 1000)) $(((ms % 1000) / 100))
+}
+
 pidfile() { echo "$RUN/$1.pid"; }
 
 # The PID in NAME's pidfile when that process is alive and still ours (its command line names the
