@@ -11,6 +11,7 @@ import type { ResourceDef } from './registry/resource.js';
 import type { ResourceSet } from './rest/resources.js';
 import { prefixEnd, type EtcdClient, type WatchHandle } from './storage/etcd.js';
 import { stampNew, type ObjectStore } from './storage/objects.js';
+import { deepEqual } from './apply/typed.js';
 
 /** Upstream DefaultEndpointReconcilerInterval (the kubernetesservice controller's EndpointInterval). */
 export const DEFAULT_ENDPOINT_RECONCILER_INTERVAL_MS = 10_000;
@@ -130,13 +131,6 @@ const SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
 const LABEL_SKIP_MIRROR = 'endpointslice.kubernetes.io/skip-mirror';
 const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
-/** JSON with sorted keys: a semantic comparison that ignores field order. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x)
-    ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : x));
-}
-
 type Subset = { addresses?: Array<{ ip: string }>; ports?: EndpointPort[] };
 
 /**
@@ -151,7 +145,7 @@ export function desiredEndpoints(cur: KubeObject | undefined, ips: string[], por
   const sub: Subset = old.length === 1 ? old[0]! : {};
   const keepPorts = sub.ports && sub.ports.length > 0 && !reconcilePorts;
   next.subsets = [{ addresses: ips.map((ip) => ({ ip })), ports: keepPorts ? sub.ports : ports.map((p) => ({ ...p })) }];
-  if (cur && canonical(cur.metadata.labels) === canonical(next.metadata.labels) && canonical(cur.subsets) === canonical(next.subsets)) return cur;
+  if (cur && deepEqual(cur.metadata.labels, next.metadata.labels) && deepEqual(cur.subsets, next.subsets)) return cur;
   return next;
 }
 
@@ -165,7 +159,7 @@ export function desiredEndpointSlice(cur: KubeObject | undefined, ips: string[],
   next.endpoints = ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } }));
   const old = (next.ports as SlicePort[] | undefined) ?? [];
   if (old.length === 0 || reconcilePorts) next.ports = ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol }));
-  if (cur && ['addressType', 'endpoints', 'ports'].every((f) => canonical(cur[f]) === canonical(next[f])) && canonical(cur.metadata.labels) === canonical(next.metadata.labels)) return cur;
+  if (cur && ['addressType', 'endpoints', 'ports'].every((f) => deepEqual(cur[f], next[f])) && deepEqual(cur.metadata.labels, next.metadata.labels)) return cur;
   return next;
 }
 
