@@ -5,6 +5,7 @@ export * from './workloads.js';
 export * from './services.js';
 export * from './clock.js';
 export * from './duration.js';
+export * from './equal.js';
 export * from './quantity.js';
 export * from './labels.js';
 export * from './kubeconfig.js';

@@ -1,7 +1,7 @@
 // Deciding whether a status pass changed anything (nodeStatusHasChanged: heartbeats ignored,
 // quantities by value, empty fields as absent) and the two-way strategic merge patch of metadata
 // and status that nodeutil.PatchNodeStatus sends to nodes/<name>/status.
-import type { Node, NodeCondition, NodeStatus } from '@kube-ts/client';
+import { deepEqual, type Node, type NodeCondition, type NodeStatus } from '@kube-ts/client';
 import { resourceListsEqual } from './quantity.js';
 
 type J = unknown;
@@ -19,17 +19,6 @@ function prune(v: J): J {
     out[k] = p;
   }
   return out;
-}
-
-function deepEqual(a: J, b: J): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObj(a) && isObj(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 function conditionsChanged(a: NodeCondition[] = [], b: NodeCondition[] = []): boolean {

@@ -7,7 +7,7 @@ import type { EndpointSlice, Service } from '@kube-ts/client/services';
 import type { EndpointInfo, ProxyState, ServicePortInfo, SyncChanges } from '../types.js';
 import { ZONE_LABEL } from '../topology.js';
 import { CowMap, type CowMapDraft } from './cowmap.js';
-import { deepEqual } from './equal.js';
+import { deepEqual } from '@kube-ts/client/equal';
 import { LAST_CHANGE_TRIGGER_TIME, parseEndpointSlice, serviceEndpoints, sliceKeys, type ParsedSlice } from './endpoints.js';
 import { serviceKey, servicePortsFromService } from './service.js';
 

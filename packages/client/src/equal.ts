@@ -1,5 +1,5 @@
-// Structural equality for the model's plain data (upstream compares with reflect.DeepEqual):
-// a resync or status-only update must not count as a change. A key holding undefined equals a
+// Structural equality for plain API data (upstream compares with reflect.DeepEqual), e.g. so
+// a resync or status-only update does not count as a change. A key holding undefined equals a
 // missing key, so optional fields may be left out or set to undefined alike.
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
