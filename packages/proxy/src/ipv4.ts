@@ -1,3 +1,5 @@
+import type { CommandRunner } from './types.js';
+
 // Just enough IPv4 arithmetic for nodePortAddresses, clusterCIDR and loadBalancerSourceRanges
 // checks; both proxiers program the IPv4 family only.
 
@@ -61,4 +63,11 @@ function maskOf(addr: number, bits: number): number {
 export function cidrContains(c: CIDR4, ip: string): boolean {
   const a = parseIPv4(ip);
   return a !== null && maskOf(a, c.bits) === c.base;
+}
+
+/** This node's IPv4 addresses, as `ip` sees them where the proxier's commands run ([] if it cannot tell). */
+export async function localIPv4Addresses(runner: CommandRunner): Promise<{ ips: string[]; error?: string }> {
+  const r = await runner.run('ip', ['-4', '-o', 'addr', 'show']);
+  const ips = [...r.stdout.matchAll(/\sinet\s+(\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!);
+  return r.code === 0 ? { ips } : { ips, error: r.stderr.trim() };
 }

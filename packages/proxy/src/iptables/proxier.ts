@@ -7,7 +7,7 @@ import type { CommandRunner, Proxier, ProxierOptions, ProxyState, SyncChanges, S
 import { ZONE_LABEL } from '../topology.js';
 import { cleanupLeftovers, existingChains } from './cleanup.js';
 import { type GenerateConfig, type ServiceFragment, generate, restoreText } from './generate.js';
-import { cidrContains, isIPv4, parseCIDR4 } from '../ipv4.js';
+import { cidrContains, isIPv4, localIPv4Addresses, parseCIDR4 } from '../ipv4.js';
 import { JUMP_CHAINS, KUBELET_JUMP_CHAINS, ensureJumps } from './jumps.js';
 import { NameCache } from './namecache.js';
 import { isServiceChainName } from './names.js';
@@ -178,12 +178,9 @@ export class IptablesProxier implements Proxier {
     const ips = new Set<string>();
     if (spec.primary) for (const ip of state.nodeIPs) if (isIPv4(ip)) ips.add(ip);
     if (spec.cidrs.length > 0) {
-      const r = await this.runner.run('ip', ['-4', '-o', 'addr', 'show']);
-      if (r.code !== 0) this.logger.error({ stderr: r.stderr.trim() }, 'cannot list local addresses; NodePorts limited to --nodeport-addresses may not work');
-      for (const m of r.stdout.matchAll(/\sinet\s+(\d+\.\d+\.\d+\.\d+)\//g)) {
-        const ip = m[1]!;
-        if (spec.cidrs.some((c) => cidrContains(c, ip))) ips.add(ip);
-      }
+      const local = await localIPv4Addresses(this.runner);
+      if (local.error !== undefined) this.logger.error({ stderr: local.error }, 'cannot list local addresses; NodePorts limited to --nodeport-addresses may not work');
+      for (const ip of local.ips) if (spec.cidrs.some((c) => cidrContains(c, ip))) ips.add(ip);
     }
     return [...ips];
   }

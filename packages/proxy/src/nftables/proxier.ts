@@ -16,10 +16,9 @@
 // transaction, so a sync is exactly one nft run and lists nothing (upstream lists chains and
 // sets on every sync). A long-lived `nft -i` does not help: our own commit bumps the ruleset
 // generation, so nft refetches its cache for the next command anyway.
-import { networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { CommandRunner, Proxier, ProxierOptions, ProxyState, ServicePortInfo, SyncChanges, SyncResult } from '../types.js';
-import { cidrContains, isIPv4, isLoopback, parseCIDR4 } from '../ipv4.js';
+import { cidrContains, isIPv4, isLoopback, localIPv4Addresses, parseCIDR4 } from '../ipv4.js';
 import { ElementStore } from './elements.js';
 import { masqueradeMark, setup, type SetupCounts } from './layout.js';
 import * as N from './names.js';
@@ -79,7 +78,7 @@ export class NftablesProxier implements Proxier {
 
   async sync(state: ProxyState, changes: SyncChanges): Promise<SyncResult> {
     const start = this.now();
-    const nodePortIPs = this.computeNodePortIPs(state);
+    const nodePortIPs = await this.computeNodePortIPs(state);
     // Topology hints depend on the node's labels: upstream re-syncs everything when they change.
     const nodeKey = JSON.stringify([state.nodeName, state.nodeIPs[0] ?? '', Object.entries(state.nodeLabels).sort()]);
     const full = changes.full || this.needFull || !this.initialized || nodeKey !== this.nodeKey;
@@ -136,7 +135,7 @@ export class NftablesProxier implements Proxier {
   }
 
   /** nodeport-ips contents, or null for "every local address" (--nodeport-addresses 0.0.0.0/0). */
-  private computeNodePortIPs(state: ProxyState): readonly string[] | null {
+  private async computeNodePortIPs(state: ProxyState): Promise<readonly string[] | null> {
     const cidrs = this.opts.nodePortAddresses.filter((a) => a !== 'primary').map(parseCIDR4).filter((c) => c !== null);
     if (cidrs.some((c) => c.bits === 0)) return null;
     const nodeIPs = state.nodeIPs.filter((ip) => isIPv4(ip) && !isLoopback(ip));
@@ -144,8 +143,9 @@ export class NftablesProxier implements Proxier {
     // Default ("primary"): the node's own IPs.
     if (cidrs.length === 0 || this.opts.nodePortAddresses.includes('primary')) for (const ip of nodeIPs) out.add(ip);
     if (cidrs.length > 0) {
-      const local = Object.values(networkInterfaces()).flatMap((l) => l ?? []).map((a) => a.address);
-      for (const ip of [...nodeIPs, ...local]) {
+      const local = await localIPv4Addresses(this.runner);
+      if (local.error !== undefined) this.log.error({ stderr: local.error }, 'cannot list local addresses; NodePorts limited to --nodeport-addresses may not work');
+      for (const ip of [...nodeIPs, ...local.ips]) {
         if (isIPv4(ip) && !isLoopback(ip) && cidrs.some((c) => cidrContains(c, ip))) out.add(ip);
       }
     }
